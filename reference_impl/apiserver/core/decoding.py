@@ -677,20 +677,18 @@ def _to_json(root: yaml.Node, loader: _Loader, max_depth: int = MAX_PROCESSED_DE
             raise DecodeError(f"yaml: the object is nested more than {max_depth} levels deep")
         if isinstance(node, yaml.ScalarNode):
             value = _scalar(node, loader)
+            if isinstance(value, float) and not math.isfinite(value):  # json.Marshal's refusal
+                raise DecodeError(f"json: unsupported value: {format_float(value)}")
             if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
                 value = int(value)  # json.Marshal writes the float64 as an integer, which an int field takes
         elif isinstance(node, yaml.SequenceNode):
             value = [None] * len(node.value)
             stack.extend((item, value, index, depth + 1) for index, item in enumerate(node.value))
         else:
-            try:
-                loader.flatten_mapping(node)
-            except yaml.YAMLError as err:
-                raise DecodeError(f"yaml: {err}") from None
             value = {}
             # YAMLToJSON writes the map go-yaml made with json.Marshal: its keys sorted.
             named = [(_key(key_node, value_node, loader), value_node)
-                     for key_node, value_node in _last_of_each_key(node.value, loader)]
+                     for key_node, value_node in _last_of_each_key(_with_merges(node), loader)]
             for name, value_node in sorted(named, key=lambda pair: pair[0]):
                 value[name] = None
                 stack.append((value_node, value, name, depth + 1))
@@ -699,6 +697,34 @@ def _to_json(root: yaml.Node, loader: _Loader, max_depth: int = MAX_PROCESSED_DE
         else:
             container[key] = value
     return result[0]
+
+
+@mirrors("(*gopkg.in/yaml.v2.decoder).mapping")
+def _with_merges(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+    """A mapping's pairs in the order go-yaml sets them: a merge key (`<<`) sets the merged map's
+    pairs where it stands, so it overrides a key written before it and a key after it overrides
+    the merge (not the YAML spec's rule, where explicit keys always win)."""
+    pairs: list[tuple[yaml.Node, yaml.Node]] = []
+    for key_node, value_node in node.value:
+        if key_node.tag == _MERGE_TAG:
+            pairs += _merged(value_node)
+        else:
+            pairs.append((key_node, value_node))
+    return pairs
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@mirrors("(*gopkg.in/yaml.v2.decoder).merge")
+def _merged(node: yaml.Node) -> list[tuple[yaml.Node, yaml.Node]]:
+    """The pairs a merge sets: a map's, or each map's of a sequence from the last to the first, so
+    that of two merged maps the first wins."""
+    if isinstance(node, yaml.MappingNode):
+        return _with_merges(node)
+    if isinstance(node, yaml.SequenceNode) and all(isinstance(item, yaml.MappingNode) for item in node.value):
+        return [pair for item in reversed(node.value) for pair in _with_merges(item)]
+    raise DecodeError("yaml: map merge requires map or sequence of maps as the value")
 
 
 @mirrors("(*gopkg.in/yaml.v2.decoder).mapping")
@@ -740,8 +766,6 @@ def _scalar(node: yaml.ScalarNode, loader: _Loader) -> object:
             value = getattr(SafeConstructor, f"construct_yaml_{tag}")(loader, node)
         except (ValueError, yaml.YAMLError) as err:
             raise DecodeError(f"yaml: invalid {tag} {node.value!r}: {err}") from None
-        if isinstance(value, float) and not math.isfinite(value):  # json.Marshal's refusal
-            raise DecodeError(f"json: unsupported value: {format_float(value)}")
         if isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**64:
             return float(value)  # go-yaml's resolve: what ParseInt and ParseUint refuse, ParseFloat reads
         return value
@@ -765,8 +789,13 @@ def _key(node: yaml.ScalarNode, value_node: yaml.Node, loader: _Loader) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return _float32_shortest_g(value)
+        text = _float32_shortest_g(value)
+        return _FLOAT_KEYS.get(text, text)
     return str(value)
+
+
+# convertToJSONableObject writes the float keys FormatFloat spells in Go's words as YAML does.
+_FLOAT_KEYS = {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}
 
 
 @mirrors("strconv.FormatFloat")
@@ -774,6 +803,8 @@ def _float32_shortest_g(value: float) -> str:
     """strconv.FormatFloat(value, 'g', -1, 32), as convertToJSONableObject writes a float key: the
     fewest digits that read back as the same float32, in %e form for an exponent below -4 or from 6."""
     single = struct.unpack("f", struct.pack("f", value))[0]
+    if math.isnan(single):
+        return "NaN"
     if math.isinf(single):  # past float32's range: the conversion makes an infinity
         return "+Inf" if single > 0 else "-Inf"
     for precision in range(1, 10):

@@ -31,6 +31,7 @@ SERVER_SIDE_FIELD_VALIDATION = False
 _UNMARSHALS_INTO = {"intstr.IntOrString": "int32", "v1.Time": "string", "v1.MicroTime": "string"}
 _GO_SCALARS = {"string": "string", "boolean": "bool", "integer": "int64", "number": "float64"}
 MICRO_TIME = META + "MicroTime"  # parsed as RFC3339Micro, not RFC 3339
+FIELDS_V1 = META + "FieldsV1"
 
 
 @dataclass(frozen=True)
@@ -309,6 +310,8 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
         return 0
     if value is None:
         return 0
+    if name == FIELDS_V1:  # FieldsV1.UnmarshalJSON keeps any JSON as its raw bytes
+        return decoding.nesting_of(value)
     if name == _SCHEMA_OR_BOOL and (problem := _schema_or_bool_problem(value)):
         raise body.refuse(problem, problem)
     if expected is None:

@@ -31,7 +31,7 @@ from reference_impl.apiserver.core import decoding, errors, fieldvalidation, sch
 from reference_impl.apiserver.core.auth import API_AUDIENCES, AuthenticationFailed, UserInfo, intersect
 from reference_impl.apiserver.core.impersonation import split_username
 from reference_impl.machinery import gojson
-from reference_impl.machinery.timefmt import parse_rfc3339, rfc3339
+from reference_impl.machinery.timefmt import parse_rfc3339, rfc3339, rfc3339_parse_error
 from reference_impl.mirrors import mirrors
 
 ISSUER = API_AUDIENCES[0]  # --service-account-issuer, whose default the API audiences take
@@ -270,8 +270,11 @@ def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name
 _SPEC_GO_TYPES = {"audiences": "[]string", "expirationSeconds": "int64", "boundObjectRef": "v1.BoundObjectReference"}
 _BOUND_REF_GO_TYPES = {"kind": "string", "apiVersion": "string", "name": "string", "uid": "types.UID"}
 # The structs of a TokenRequest body and their fields (an ObjectMeta's are the schema's, _metadata_problem).
-_STRUCT_FIELDS = {"v1.TokenRequest": {"metadata": "v1.ObjectMeta", "spec": "v1.TokenRequestSpec"},
-                  "v1.TokenRequestSpec": _SPEC_GO_TYPES, "v1.BoundObjectReference": _BOUND_REF_GO_TYPES}
+# The server writes the status, but a client's is decoded all the same, so its type errors are 400s.
+_STRUCT_FIELDS = {"v1.TokenRequest": {"metadata": "v1.ObjectMeta", "spec": "v1.TokenRequestSpec",
+                                      "status": "v1.TokenRequestStatus"},
+                  "v1.TokenRequestSpec": _SPEC_GO_TYPES, "v1.BoundObjectReference": _BOUND_REF_GO_TYPES,
+                  "v1.TokenRequestStatus": {"token": "string", "expirationTimestamp": "metav1.Time"}}
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/authentication/v1.SetDefaults_TokenRequestSpec")
@@ -306,31 +309,52 @@ def type_problem(body: dict) -> str | None:
     """encoding/json's error for the first value a v1.TokenRequest cannot hold, met as the decoder
     meets it: depth first, in the body's order; None when it holds them all. A null is the zero
     value, never an error. Every value of a key written twice is decoded, so each is checked
-    (`body` as decoded, see decoding.writes_in_order)."""
-    return _type_problem(body, "v1.TokenRequest", "", ())
+    (`body` as decoded, see decoding.writes_in_order). A metav1.Time's own error ends the decoding,
+    so it wins over a type error met before it."""
+    problems = list(_problems(body, "v1.TokenRequest", "", ()))
+    fatal = next((problem for problem, ends in problems if ends), None)
+    return fatal or next((problem for problem, _ in problems), None)
 
 
-def _type_problem(value: object, go_type: str, struct: str, fields: tuple[str, ...]) -> str | None:
-    """The first type error decoding `value` into `go_type`; `struct` and `fields` are encoding/json's
-    error context, the innermost struct's name and the JSON names from the top."""
+def _problems(value: object, go_type: str, struct: str, fields: tuple[str, ...]):
+    """Each error decoding `value` into `go_type`, in order, as (message, whether it ends the
+    decoding); `struct` and `fields` are encoding/json's error context, the innermost struct's
+    name and the JSON names from the top."""
     if value is None:
-        return None
+        return
     where = f"{struct}.{'.'.join(fields)}"
     if go_type == "v1.ObjectMeta":
-        return _metadata_problem(value)
-    if go_type in _STRUCT_FIELDS:
+        problem = _metadata_problem(value)
+        if problem:
+            yield problem, False
+    elif go_type == "metav1.Time":
+        yield from _time_problems(value, where)
+    elif go_type in _STRUCT_FIELDS:
         if not isinstance(value, dict):
-            return gojson.value_type_error(value, go_type, where)
+            yield gojson.value_type_error(value, go_type, where), False
+            return
         members, inner = _STRUCT_FIELDS[go_type], go_type.partition(".")[2]
-        problems = (_type_problem(item, members[name], inner, (*fields, name))
-                    for name, item in decoding.writes_in_order(value) if name in members)
-        return next((problem for problem in problems if problem), None)
-    if go_type.startswith("[]"):
+        for name, item in decoding.writes_in_order(value):
+            if name in members:
+                yield from _problems(item, members[name], inner, (*fields, name))
+    elif go_type.startswith("[]"):
         if not isinstance(value, list):
-            return gojson.value_type_error(value, go_type, where)
-        problems = (_type_problem(item, go_type[2:], struct, fields) for item in value)
-        return next((problem for problem in problems if problem), None)
-    return None if _holds(go_type, value) else gojson.value_type_error(value, go_type, where)
+            yield gojson.value_type_error(value, go_type, where), False
+            return
+        for item in value:
+            yield from _problems(item, go_type[2:], struct, fields)
+    elif not _holds(go_type, value):
+        yield gojson.value_type_error(value, go_type, where), False
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/apis/meta/v1.Time).UnmarshalJSON")
+def _time_problems(value: object, where: str):
+    """A metav1.Time decodes a string, then parses it as RFC 3339; as an Unmarshaler's, either
+    error ends the decoding."""
+    problem = rfc3339_parse_error(value) if isinstance(value, str) else \
+        gojson.value_type_error(value, "string", where)
+    if problem:
+        yield problem, True
 
 
 def _metadata_problem(metadata: object) -> str | None:

@@ -42,12 +42,14 @@ def storage_version(crd: dict) -> str:
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1.SetDefaults_CustomResourceDefinitionSpec")
 def set_defaults(crd: dict, spec: dict) -> None:
-    """singular is the lower-cased kind, listKind the kind + "List", conversion strategy None, a
-    conversion webhook's service port 443."""
+    """An empty singular is the lower-cased kind, an empty listKind the kind + "List", conversion
+    strategy None, a conversion webhook's service port 443. Go tests the names' length, so a
+    singular or listKind written as "" is defaulted as one left out."""
     names = spec.get("names")
     if isinstance(names, dict) and names.get("kind"):
-        names.setdefault("singular", names["kind"].lower())
-        names.setdefault("listKind", names["kind"] + "List")
+        for name, default in (("singular", names["kind"].lower()), ("listKind", names["kind"] + "List")):
+            if not names.get(name):
+                names[name] = default
     spec.setdefault("conversion", {"strategy": "None"})
     service = v.as_object(v.as_object(v.as_object(spec["conversion"]).get("webhook")).get("clientConfig")).get("service")
     if isinstance(service, dict):  # SetDefaults_ServiceReference
@@ -499,9 +501,6 @@ def accept_names(crd: dict, group_crds: list[dict], now: str) -> None:
                     "reason": "InitialNamesAccepted", "message": "the initial names have been accepted"})
 
 
-# JSONSchemaProps' plain `bool,omitempty` fields: false is never written back.
-_OMITTED_WHEN_FALSE = ("exclusiveMaximum", "exclusiveMinimum", "uniqueItems", "nullable",
-                       "x-kubernetes-int-or-string", "x-kubernetes-embedded-resource")
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 _SCHEMA_MAPS = ("properties", "patternProperties", "definitions", "dependencies")
 
@@ -513,14 +512,6 @@ def _subschemas(schema: dict) -> list[dict]:
     found += v.as_list(schema.get("items"))
     found += [child for key in _SCHEMA_MAPS for child in v.as_object(schema.get(key)).values()]
     return [child for child in found if isinstance(child, dict)]
-
-
-def _omit_false_flags(schema: dict) -> None:
-    for key in _OMITTED_WHEN_FALSE:
-        if schema.get(key) is False:
-            del schema[key]
-    for child in _subschemas(schema):
-        _omit_false_flags(child)
 
 
 def _has_x_validations(schema: dict) -> bool:
@@ -547,12 +538,10 @@ def _version_schemas(crd: dict) -> list[dict]:
 @mirrors("k8s.io/apiextensions-apiserver/pkg/registry/customresourcedefinition.dropDisabledFields")
 def drop_disabled_fields(new: dict, old: dict | None = None) -> None:
     """CustomResourceValidationExpressions is off in 1.24: the CEL rules are dropped unless the
-    stored CRD has some. And false flags are left out, as Go's encoding omits them."""
+    stored CRD has some."""
     if old is None or not any(_has_x_validations(schema) for schema in _version_schemas(old)):
         for schema in _version_schemas(new):
             _drop_x_validations(schema)
-    for schema in _version_schemas(new):
-        _omit_false_flags(schema)
 
 
 @mirrors("(k8s.io/apiextensions-apiserver/pkg/registry/customresourcedefinition.strategy).PrepareForCreate")
@@ -819,6 +808,40 @@ FIELD_ORDER = {
     "ValidationRule": ("rule", "message"),
     "ExternalDocumentation": ("description", "url"),
 }
+# The `omitempty` fields of the v1 structs (types.go, types_jsonschema.go) that are no pointer:
+# encoding/json leaves them out when they hold their zero value (false, 0, "", an empty list or map).
+OMITEMPTY_VALUES = {
+    "CustomResourceDefinitionSpec": frozenset(("preserveUnknownFields",)),
+    "WebhookClientConfig": frozenset(("caBundle",)),
+    "CustomResourceDefinitionVersion": frozenset(("deprecated", "additionalPrinterColumns")),
+    "CustomResourceColumnDefinition": frozenset(("format", "description", "priority")),
+    "CustomResourceDefinitionNames": frozenset(("singular", "shortNames", "listKind", "categories")),
+    "CustomResourceDefinitionCondition": frozenset(("reason", "message")),
+    "JSONSchemaProps": frozenset((
+        "id", "$schema", "description", "type", "format", "title", "exclusiveMaximum", "exclusiveMinimum",
+        "pattern", "uniqueItems", "enum", "required", "allOf", "oneOf", "anyOf", "properties", "patternProperties",
+        "dependencies", "definitions", "nullable", "x-kubernetes-embedded-resource", "x-kubernetes-int-or-string",
+        "x-kubernetes-list-map-keys", "x-kubernetes-validations")),
+    "ValidationRule": frozenset(("message",)),
+    "ExternalDocumentation": frozenset(("description", "url")),
+}
+# The `omitempty` pointer fields: left out only when nil, so `"x-kubernetes-preserve-unknown-fields":
+# false`, `"maxLength": 0` and `"default": {}` are written back.
+OMITEMPTY_POINTERS = {
+    "CustomResourceDefinitionSpec": frozenset(("conversion",)),
+    "CustomResourceConversion": frozenset(("webhook",)),
+    "WebhookConversion": frozenset(("clientConfig",)),
+    "WebhookClientConfig": frozenset(("url", "service")),
+    "ServiceReference": frozenset(("path", "port")),
+    "CustomResourceDefinitionVersion": frozenset(("deprecationWarning", "schema", "subresources")),
+    "CustomResourceValidation": frozenset(("openAPIV3Schema",)),
+    "CustomResourceSubresources": frozenset(("status", "scale")),
+    "CustomResourceSubresourceScale": frozenset(("labelSelectorPath",)),
+    "JSONSchemaProps": frozenset((
+        "$ref", "default", "maximum", "minimum", "maxLength", "minLength", "maxItems", "minItems", "multipleOf",
+        "maxProperties", "minProperties", "items", "not", "additionalProperties", "additionalItems", "externalDocs",
+        "example", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-list-type", "x-kubernetes-map-type")),
+}
 # Types with their own MarshalJSON: a schema when they hold one, else a list or a boolean as it is.
 _SCHEMA_OR_VALUE = ("JSONSchemaPropsOrArray", "JSONSchemaPropsOrBool", "JSONSchemaPropsOrStringArray")
 
@@ -843,9 +866,16 @@ def _ordered(value: object, definition: str, json_value: Callable[[object], obje
         return value
     properties = DEFINITIONS[APIEXTENSIONS + definition].get("properties", {})
     ordered = {name: _ordered_field(value[name], properties.get(name, {}), json_value)
-               for name in FIELD_ORDER[definition] if name in value}
-    ordered.update((name, item) for name, item in value.items() if name not in ordered)
+               for name in FIELD_ORDER[definition] if name in value and not _omitted(definition, name, value[name])}
+    ordered.update((name, item) for name, item in value.items() if name not in FIELD_ORDER[definition])
     return ordered
+
+
+def _omitted(definition: str, name: str, value: object) -> bool:
+    """Whether encoding/json leaves the field out: an omitempty field holding its zero value."""
+    if name in OMITEMPTY_POINTERS.get(definition, ()):
+        return value is None
+    return name in OMITEMPTY_VALUES.get(definition, ()) and not value
 
 
 def _ordered_field(value: object, schema: dict, json_value: Callable[[object], object]) -> object:

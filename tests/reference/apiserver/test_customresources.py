@@ -347,6 +347,49 @@ def test_false_schema_flags_are_left_out_as_go_omits_them(chain):
         "n": {"type": "integer", "maximum": 5, "minimum": 1}, "l": {"type": "array", "items": {"type": "string"}},
         "s": {"type": "string"}, "o": {"type": "object", "additionalProperties": False}}
 
+
+def test_empty_omitempty_fields_are_left_out_as_go_omits_them(chain):
+    """Every `omitempty` field of the v1 structs holding its zero value (an empty string or list,
+    false, a nil pointer) is left out of what is stored and answered; an omitempty pointer holding
+    a zero (`maxLength: 0`, `default: {}`) stays. Real 1.24 answers this create 201 with exactly
+    the spec asserted here."""
+    crd = crd_with(spec__preserveUnknownFields=False, spec__names__shortNames=[], spec__names__categories=[],
+                   spec__versions__0__deprecated=False, spec__versions__0__additionalPrinterColumns=[],
+                   spec__versions__0__subresources={"status": {}, "scale": None})
+    crd["spec"]["versions"][0]["schema"] = {"openAPIV3Schema": {
+        "type": "object", "description": "", "required": [], "format": "", "title": "", "properties": {
+            "a": {"type": "string", "enum": [], "pattern": "", "maxLength": 0},
+            "b": {"type": "object", "x-kubernetes-preserve-unknown-fields": True, "default": {}, "example": None,
+                  "allOf": [], "x-kubernetes-list-map-keys": []}}}}
+    code, created = call(chain, "POST", CRDS, crd)
+    assert code == 201, created
+    stored = call(chain, "GET", f"{CRDS}/{crd['metadata']['name']}")[1]
+    call(chain, "DELETE", f"{CRDS}/{crd['metadata']['name']}")
+    assert stored["spec"] == created["spec"]
+    assert created["spec"]["names"] == {"plural": "gadgets", "singular": "gadget", "kind": "Gadget",
+                                        "listKind": "GadgetList"}
+    assert "preserveUnknownFields" not in created["spec"]
+    version = created["spec"]["versions"][0]
+    assert "deprecated" not in version and "additionalPrinterColumns" not in version
+    assert version["subresources"] == {"status": {}}
+    assert version["schema"]["openAPIV3Schema"] == {"type": "object", "properties": {
+        "a": {"type": "string", "maxLength": 0},
+        "b": {"type": "object", "default": {}, "x-kubernetes-preserve-unknown-fields": True}}}
+
+
+@pytest.mark.parametrize("names", [{"singular": ""}, {"listKind": ""}, {"singular": None, "listKind": None}],
+                         ids=["empty-singular", "empty-list-kind", "null-both"])
+def test_an_empty_singular_or_list_kind_is_defaulted_from_the_kind(chain, names):
+    """SetDefaults_CustomResourceDefinitionSpec tests len(Singular) and len(ListKind): a name
+    written as "" (or null) is defaulted as one left out (real 1.24: 201 with singular "gadget",
+    listKind "GadgetList" for each)."""
+    crd = crd_with(spec__names={"plural": "gadgets", "kind": "Gadget", **names})
+    code, created = call(chain, "POST", CRDS, crd)
+    call(chain, "DELETE", f"{CRDS}/{crd['metadata']['name']}")
+    assert (code, created["spec"]["names"]) == (201, {"plural": "gadgets", "singular": "gadget", "kind": "Gadget",
+                                                      "listKind": "GadgetList"})
+
+
 @pytest.mark.parametrize("storage,stored_versions", [
     ((True, True), 'Invalid value: apiextensions.CustomResourceDefinitionVersion{Name:"v2", Served:true, Storage:true, '
                    "Deprecated:false, DeprecationWarning:(*string)(nil), "

@@ -81,6 +81,25 @@ def test_an_unknown_field_written_twice_3000_deep_is_merged_without_recursion(ch
     assert code == 201 and "x" not in created
 
 
+@pytest.mark.parametrize("fields_v1", [5, "x"], ids=["number", "string"])
+def test_a_managed_fields_entry_takes_any_json_as_its_fields_v1(chain, fields_v1):
+    """FieldsV1.UnmarshalJSON keeps any JSON as raw bytes, so the decoder names the next wrong
+    field; one it cannot read resets managedFields to the create's own entry (real 1.24: 400 on
+    ConfigMap.data for the first body, 201 with only manager "unknown"'s entry for the second)."""
+    entry = {"manager": "m", "operation": "Update", "apiVersion": "v1", "fieldsType": "FieldsV1",
+             "fieldsV1": fields_v1}
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"),
+                        {"metadata": {"name": "raw-fields", "managedFields": [entry]}, "data": {"a": 5}})
+    assert (code, status["message"]) == (400, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: '
+                                              "cannot unmarshal number into Go struct field ConfigMap.data of type string")
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"),
+                         {"metadata": {"name": f"raw-fields-{type(fields_v1).__name__}", "managedFields": [entry]},
+                          "data": {"a": "5"}})
+    assert code == 201, created
+    assert [(e["manager"], e["fieldsV1"]) for e in created["metadata"]["managedFields"]] == [
+        ("unknown", {"f:data": {".": {}, "f:a": {}}})]
+
+
 @pytest.mark.parametrize("depth", [10_000, 10_001])
 def test_json_nested_past_10000_is_400_with_upstreams_message(chain, depth):
     """Interpret's encoding/json scans the whole text first: the bracket opening level 10,001
@@ -264,6 +283,7 @@ def test_yaml_that_does_not_parse_is_refused_in_go_yamls_words(document, message
     ("a: {? {x: 1} : c}\n", 'yaml: invalid map key: map[interface {}]interface {}{"x":1}'),
     ("a: .inf\n", "json: unsupported value: +Inf"),
     ("a: [-.inf]\n", "json: unsupported value: -Inf"),
+    ('a: {<<: [{b: "1"}, "x"]}\n', "yaml: map merge requires map or sequence of maps as the value"),
     ("null: b\n", 'Unsupported map key of type: %!s(<nil>), key: <nil>, value: "b"'),
     ("~: [1234567.5, 0.5]\n", 'Unsupported map key of type: %!s(<nil>), key: <nil>, value: []interface {}{1.2345675e+06, 0.5}'),
     ("~: [1, x, ~]\n", 'Unsupported map key of type: %!s(<nil>), key: <nil>, value: []interface {}{1, "x", interface {}(nil)}'),
@@ -311,9 +331,17 @@ def test_yaml_go_yaml_or_yamltojson_refuses_is_refused_in_their_words(document, 
     ("a: 1e3\nb: 0o17\nc: 017\nd: 08\ne: 1:30\nf: 1e400\ng: 1.5\nh: !!float 2\ni: 1_0e1_0\n",
      {"a": 1000, "b": 15, "c": 15, "d": 8, "e": "1:30", "f": "1e400", "g": 1.5, "h": 2, "i": 100000000000}),
     ("1e11: a\n0.1: b\n!!float 2: c\n1e6: d\n", {"1e+11": "a", "0.1": "b", "2": "c", "1e+06": "d"}),
-    # A float key past float32 is an infinity there; 5,000 digits are a float out of range: a string.
-    ("1e39: a\n-1e39: b\n", {"+Inf": "a", "-Inf": "b"}),
+    # A float key past float32 is an infinity there, which convertToJSONableObject writes as YAML
+    # does, as an infinite or NaN key is (real 1.24: ConfigMap data keys .inf, -.inf, .nan); 5,000
+    # digits are a float out of range: a string.
+    ("1e39: a\n-1e39: b\n", {".inf": "a", "-.inf": "b"}),
+    (".inf: a\n-.Inf: b\n.nan: c\n", {".inf": "a", "-.inf": "b", ".nan": "c"}),
     ("a: " + "9" * 5000 + "\n", {"a": "9" * 5000}),
+    # A merge key sets the merged map where it stands (go-yaml's rule, not the YAML spec's): it
+    # overrides the keys before it; of a sequence of maps, the first wins (real 1.24, ConfigMap data).
+    ('{q: "1", a: "0", <<: {c: "3", a: "1"}}\n', {"a": "1", "c": "3", "q": "1"}),
+    ('{b: "1", <<: [{a: "1"}, {a: "2", b: "2"}]}\n', {"a": "1", "b": "2"}),
+    ('{<<: {<<: {a: "1", b: "1"}, a: "2"}, c: "3"}\n', {"a": "2", "b": "1", "c": "3"}),
 ])
 def test_yaml_is_read_as_go_yaml_unmarshal_reads_it(document, value):
     """Only the first document is read; a key written twice (or two that read the same, `1` and

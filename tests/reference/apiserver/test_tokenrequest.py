@@ -296,11 +296,24 @@ UNDECODABLE = 'TokenRequest in version "v1" cannot be handled as a TokenRequest:
     ({"apiVersion": "authentication.k8s.io/v9", "kind": "TokenRequest"},
      'TokenRequest in version "v9" cannot be handled as a TokenRequest: no kind "TokenRequest" is registered for '
      'version "authentication.k8s.io/v9" in scheme "pkg/api/legacyscheme/scheme.go:30"'),
+    ({"status": 5}, UNDECODABLE + "number into Go struct field TokenRequest.status of type v1.TokenRequestStatus"),
+    ({"status": {"token": 5}, "spec": {"expirationSeconds": "x"}},
+     UNDECODABLE + "number into Go struct field TokenRequestStatus.status.token of type string"),
+    ({"spec": {"expirationSeconds": "x"}, "status": {"expirationTimestamp": 5}},
+     UNDECODABLE + "number into Go struct field TokenRequestStatus.status.expirationTimestamp of type string"),
+    ({"spec": {"expirationSeconds": "x"}, "status": {"expirationTimestamp": "nope"}},
+     'TokenRequest in version "v1" cannot be handled as a TokenRequest: parsing time "nope" as '
+     '"2006-01-02T15:04:05Z07:00": cannot parse "nope" as "2006"'),
+    ({"metadata": {"managedFields": [{"fieldsV1": 5}]}, "spec": {"audiences": 5}},
+     UNDECODABLE + "number into Go struct field TokenRequestSpec.spec.audiences of type []string"),
 ], ids=["spec", "expiration", "fractional-expiration", "audiences", "audience", "bound-ref", "bound-uid",
-        "other-kind", "unknown-version"])
+        "other-kind", "unknown-version", "status", "status-token-first", "status-time-type-wins",
+        "status-time-parse-wins", "raw-fields-v1"])
 def test_a_token_request_the_codec_refuses_is_400(setup, body, message):
     """The body decodes into an authentication.k8s.io/v1 TokenRequest first; what the codec
-    refuses is transformDecodeError's 400 with the decoder's words."""
+    refuses is transformDecodeError's 400 with the decoder's words, the client's status included
+    (real 1.24: each message as here). A metav1.Time's error ends the decoding, so it wins over
+    a type error before it."""
     chain, ns, _, _, _ = setup
     code, status = send(chain, "admin", "POST", token_path(ns), body)
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
