@@ -25,7 +25,11 @@ requests by verb and resource, and its etcd requests by operation and type, per 
 from the apiserver's /metrics before the first create and after the last bind), etcd's own count of
 the unary calls it started, by method, and the proposals it committed per WAL fsync over the same
 span (its round trips and its group commit, from etcd's own /metrics), and writes
-benchmarks/results/scheduler_throughput.json.
+benchmarks/results/scheduler_throughput.json. Its PATCH pods/status row is the hollow kubelet's
+far more than the scheduler's: the kubelet writes each bound pod's status once, behind the binds,
+so the share written by the last bind moves between runs (0.12 to 0.33 per pod), while the
+scheduler writes the PodScheduled condition once for each pod that fits nowhere (10 of the
+default 5,000; counted by client in one run: 4,990 kubelet writes, 10 scheduler writes).
 Target (reported, not enforced): >= 300 pods/s end to end (issue 13). This 2-CPU machine's speed
 drifts by up to a third between minutes, so `--repeat N` runs end to end N times and reports the
 median run (the lower middle one when N is even); each run also reports the CPU all processes

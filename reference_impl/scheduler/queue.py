@@ -3,7 +3,7 @@
 Mirrors `pkg/scheduler/internal/queue/scheduling_queue.go` (1.24). `pop` never blocks: it returns
 None when activeQ is empty, and the caller (a test, the benchmark, a thin adapter) decides when to
 call `flush_backoff_q_completed` / `flush_unschedulable_q_leftover`, which upstream runs every 1 s
-and 30 s from goroutines (`Scheduler.tick` does both).
+and 30 s from goroutines (`Scheduler.flush_queues` keeps both periods).
 """
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ DEFAULT_POD_INITIAL_BACKOFF = 1.0
 DEFAULT_POD_MAX_BACKOFF = 10.0
 # unschedulableQTimeInterval at this tree's commit (later releases made it 5 minutes and configurable).
 DEFAULT_POD_MAX_IN_UNSCHEDULABLE = 60.0
+# How often PriorityQueue.Run's second goroutine flushes the unschedulableQ leftover.
+UNSCHEDULABLE_Q_FLUSH_PERIOD = 30.0
 
 
 def nominated_node_name(pod: dict) -> str:

@@ -128,6 +128,9 @@ class Scheduler:
                                      pod_max_backoff, plugin_events=self.framework.plugin_events(),
                                      sort_key=self.framework.queue_sort_key())
         self.next_start_node_index = 0
+        # When the unschedulableQ leftover is next flushed; None: at the first flush_queues, as
+        # wait.Until runs its function at once.
+        self.next_leftover_flush: float | None = None
         # Pods a Permit plugin told to wait, by key.
         self.waiting_pods: dict[str, WaitingPod] = {}
         # Pods whose Bind is out to the apiserver, the same and the bind plugin's name, until the
@@ -244,10 +247,16 @@ class Scheduler:
         self.flush_queues()
         return self.reject_timed_out_waiting_pods()
 
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/queue.PriorityQueue).Run")
     def flush_queues(self) -> None:
-        """The queue's periodic flushes: expired backoffs to activeQ, pods unschedulable too long moved."""
+        """The queue's periodic flushes, called every second: expired backoffs to activeQ each
+        time; pods unschedulable longer than 60 s moved only every 30 s, as upstream's second
+        loop does, so that such a pod waits 60 to 90 s for its next try, not 60."""
         self.queue.flush_backoff_q_completed()
-        self.queue.flush_unschedulable_q_leftover()
+        now = self.clock.now()
+        if self.next_leftover_flush is None or now >= self.next_leftover_flush:
+            self.next_leftover_flush = now + q.UNSCHEDULABLE_Q_FLUSH_PERIOD
+            self.queue.flush_unschedulable_q_leftover()
 
     @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/runtime.newWaitingPod")
     def reject_timed_out_waiting_pods(self) -> list[tuple[float, list]]:

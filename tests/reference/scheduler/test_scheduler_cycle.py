@@ -528,6 +528,31 @@ def test_tick_flushes_backoff():
     assert "default/p" in s.queue.active_q
 
 
+def test_a_pod_that_fits_nowhere_is_retried_by_the_30_second_leftover_flush():
+    """With no event to move it, a pod that fits no node waits in unschedulableQ until the
+    leftover flush, which 1.24 runs every 30 s (the first at once) and which moves pods there
+    longer than 60 s: failed just after a flush, it is 60 s in at the second flush after it and
+    moved by the third, tried again 90 s after its failure, not 61 s, though tick() runs every
+    second and other pods are bound meanwhile. The real kube-scheduler
+    (-v=2) logged its two attempts 71.4 s apart: 60 s and the wait for its next 30 s flush."""
+    clock = fake_clock()
+    s = scheduler([node("n1", cpu="1", pods=500)], [pod("big", cpu="2")], clock=clock)
+    s.tick()
+    clock.advance(0.5)
+    started, attempts = clock.now(), []
+    for second in range(121):
+        s.on_pod_add(pod(f"small-{second}", cpu="1m"))
+        actions = s.schedule_one() + s.schedule_one()
+        for action in actions:
+            if isinstance(action, Bind):
+                s.on_pod_add(pod(action.pod, cpu="1m", node_name=action.node))
+            elif isinstance(action, PatchPodStatus):
+                attempts.append((action.pod, clock.now() - started))
+        clock.advance(1)
+        s.tick()
+    assert attempts == [("big", 0), ("big", 90)]
+
+
 def test_config_accepts_kube_scheduler_configuration(tmp_path):
     """A whole KubeSchedulerConfiguration is accepted: its first profile and top-level percentageOfNodesToScore."""
     path = tmp_path / "config.yaml"
