@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from reference_impl.machinery import pflag
 from reference_impl.machinery.clock import WallClock
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import authenticationtrust, bootstrappolicy, discovery, endpointreconciler
@@ -59,7 +60,7 @@ from reference_impl.apiserver.core.openidmetadata import new_openid_metadata
 from reference_impl.apiserver.core.tokenrequest import (ISSUER, LegacyServiceAccountTokenAuthenticator,
                                                         ServiceAccountTokenAuthenticator)
 from reference_impl.mirrors import mirrors
-from reference_impl.machinery.process import Component, go_bool, relax_collector, stop_on_signals
+from reference_impl.machinery.process import Component, relax_collector, stop_on_signals
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.timefmt import parse_duration
 
@@ -439,22 +440,24 @@ def default_route_address(prefer_ipv6: bool = False) -> str | None:
 
 
 def parse_args(argv: list[str] | None) -> Options:
-    parser = argparse.ArgumentParser(prog="kubeatlas run apiserver",
-                                     description="Serve the reference kube-apiserver over HTTPS.")
+    # pflag's rules, as the real kube-apiserver's cobra command: no abbreviated flags
+    # (`--etcd-server` is "unknown flag", not --etcd-servers) and "Error: ..." with exit 1.
+    parser = pflag.FlagSet("kube-apiserver", "Serve the reference kube-apiserver over HTTPS.",
+                           prog="kubeatlas run apiserver")
     parser.add_argument("--etcd-servers", required=True, help="the etcd to store in: http://HOST:PORT, or several members' URLs comma separated")
     parser.add_argument("--cert-dir", required=True, type=Path,
                         help="where the CA, serving and admin certificates are kept (made when absent)")
-    parser.add_argument("--secure-port", type=int, default=DEFAULT_SECURE_PORT,
+    parser.add_argument("--secure-port", type=pflag.parse_int, default=DEFAULT_SECURE_PORT,
                         help="the HTTPS port (0: any free port; the ready line tells which)")
-    parser.add_argument("--bind-address", default=DEFAULT_BIND_ADDRESS, help="the IP address to listen on")
-    parser.add_argument("--advertise-address", type=_ip_address, default=None,
+    parser.add_argument("--bind-address", type=pflag.parse_ip, default=DEFAULT_BIND_ADDRESS, help="the IP address to listen on")
+    parser.add_argument("--advertise-address", type=pflag.parse_ip, default=None,
                         help="the IP address published as the endpoint of the kubernetes Service "
                              "(default: --bind-address, unless loopback or unspecified)")
     parser.add_argument("--token-auth-file", type=Path,
                         help='bearer tokens, CSV lines token,user,uid,"group1,group2"')
     parser.add_argument("--client-ca-file", type=Path,
                         help="CA bundle that client certificates must chain to (default: the generated CA)")
-    parser.add_argument("--anonymous-auth", type=go_bool, nargs="?", const=True, default=True, metavar="BOOL",
+    parser.add_argument("--anonymous-auth", type=pflag.parse_bool, nargs="?", const=True, default=True, metavar="BOOL",
                         help="serve requests without credentials as system:anonymous (default true; "
                              "--anonymous-auth=false refuses them with 401)")
     parser.add_argument("--kubeconfig-out", type=Path, help="write an admin kubeconfig here")
@@ -471,18 +474,11 @@ def parse_args(argv: list[str] | None) -> Options:
                              "0 keeps them until deleted)")
     args = parser.parse_args(argv)
     if (args.kubelet_client_certificate is None) != (args.kubelet_client_key is None):
-        parser.error("--kubelet-client-certificate and --kubelet-client-key go together")
+        raise pflag.OptionsError("--kubelet-client-certificate and --kubelet-client-key go together")
     return Options(args.etcd_servers, args.cert_dir, args.secure_port, args.bind_address,
                    args.token_auth_file, args.client_ca_file, args.anonymous_auth, args.kubeconfig_out,
                    args.etcd_wait_seconds, args.event_ttl, args.kubelet_client_certificate,
                    args.kubelet_client_key, args.kubelet_certificate_authority, args.advertise_address)
-
-
-def _ip_address(text: str) -> str:
-    try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an IP address") from None
 
 
 def _event_ttl(text: str) -> int:
