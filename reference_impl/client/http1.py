@@ -1,4 +1,5 @@
-"""One kept-alive HTTP/1.1 connection for the client's request/response calls.
+"""Kept-alive HTTP/1.1 connections for the client's request/response calls: one connection
+(`Connection`) and the pool of those no request is using (`IdleConnections`).
 
 A request goes out as one encoded write; of the response only the status line and the framing
 headers (Content-Length, Transfer-Encoding, Connection) are looked at. http.client builds a request
@@ -57,6 +58,21 @@ class Connection:
         poller = select.poll()
         poller.register(self.sock, select.POLLIN)
         return bool(poller.poll(0))
+
+    def has_unread_bytes(self) -> bool:
+        """Whether bytes no request asked for are waiting: in the read buffer, in TLS's decrypted
+        records, or on the socket. Reading them, a connection would answer its next request with
+        them, so Go's persistConn closes an idle connection that receives anything."""
+        timeout = self.sock.gettimeout()
+        self.sock.settimeout(0)
+        try:
+            return bool(self.rfile.peek(1))  # the buffer's bytes, else one read that does not wait
+        except (ssl.SSLWantReadError, BlockingIOError):
+            return False
+        except OSError:
+            return True  # reset or cut off: of no more use either
+        finally:
+            self.sock.settimeout(timeout)
 
     def round_trip(self, head: bytes, body: bytes | None) -> tuple[int, bytes, bool]:
         """Send `head` (request line and headers, ending in a blank line) and `body`; the status,
@@ -132,7 +148,9 @@ class Connection:
             if not version.startswith(b"HTTP/") or not code.isdigit():
                 raise http.client.BadStatusLine(repr(line))
             status = int(code)
-            if status != 100:  # an interim 100 Continue is followed by the real answer
+            # An interim 1xx (100 Continue, 103 Early Hints) is followed by the real answer, as
+            # Go's transport reads past every 1xx but 101 Switching Protocols.
+            if not 100 <= status < 200 or status == 101:
                 return status, version
             while self.rfile.readline(MAX_LINE + 1) not in (b"\r\n", b"\n", b""):
                 pass
@@ -178,6 +196,9 @@ class IdleConnections:
             conn.close()
 
     def give_back(self, conn: Connection) -> None:
+        if conn.has_unread_bytes():
+            conn.close()
+            return
         with self._lock:
             if len(self._idle) < self.max_idle:
                 self._idle.append(conn)
