@@ -47,6 +47,7 @@ class Connection:
     def __init__(self, sock: socket.socket):
         self.sock = sock
         self.rfile = sock.makefile("rb")
+        self.written = 0  # bytes of the last request that went out
 
     def close(self) -> None:
         self.rfile.close()
@@ -82,7 +83,12 @@ class Connection:
         return response.status, self.read_body(response), response.close
 
     def send(self, head: bytes, body: bytes | None = None) -> None:
-        self.sock.sendall(head + body if body else head)
+        """Write the request, counting in `written` what went out: a request that failed before
+        a byte did may be sent again whatever it asks (Go's nothingWrittenError)."""
+        data = memoryview(head + body if body else head)
+        self.written = 0
+        while self.written < len(data):
+            self.written += self.sock.send(data[self.written:])
 
     def read_head(self) -> ResponseHead:
         """The status line and the framing headers of the next response."""

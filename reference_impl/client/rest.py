@@ -327,13 +327,13 @@ class RestClient:
             status, raw, will_close = conn.round_trip(head, data)
         except _CLOSED_BY_SERVER:
             conn.close()
-            if not (reused and method in REPLAYABLE_METHODS):
+            if not (reused and (method in REPLAYABLE_METHODS or conn.written == 0)):
                 self._count(None, method)
                 raise
             # The server closed the kept-alive connection as our request went out: once more, on
-            # another one (as Go's transport does, unseen by the metrics). Only a request that
-            # cannot have changed anything: a create the server stored before closing would be
-            # made twice.
+            # another one (as Go's transport's shouldRetryRequest, unseen by the metrics). Only a
+            # request that cannot have changed anything, being replayable or not having left at
+            # all: a create the server stored before closing would be made twice.
             return self._round_trip(method, path, body, content_type)
         except BaseException:
             conn.close()

@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from reference_impl.client import http1
 from reference_impl.client.rest import IDLE_CONNS_PER_HOST, RestClient
 
 
@@ -136,6 +137,19 @@ def test_an_idle_connection_the_server_reset_is_not_used(apiserver_and_client):
     client.request("DELETE", "/api/v1/namespaces/default/pods/a")
     assert server.closed.wait(10)
     assert client.request("DELETE", "/api/v1/namespaces/default/pods/b")["status"] == "Success"
+    assert server.accepted == 2
+
+
+def test_a_create_that_failed_before_a_byte_was_written_is_sent_again(apiserver_and_client, monkeypatch):
+    """A kept-alive connection reset after take()'s check (the race no check closes): the POST
+    fails before any of it is written, so it cannot have been stored, and goes again on a new
+    connection, as Go's transport sends any request again on a nothingWrittenError."""
+    server, client = apiserver_and_client
+    server.RequestHandlerClass = ResettingIdle
+    client.request("GET", "/api/v1/pods")
+    assert server.closed.wait(10)
+    monkeypatch.setattr(http1.Connection, "dropped", lambda conn: False)  # the reset lands after the check
+    assert client.request("POST", "/api/v1/namespaces/default/pods", {"kind": "Pod"})["status"] == "Success"
     assert server.accepted == 2
 
 
