@@ -188,12 +188,14 @@ class IdleConnections:
     def __init__(self, max_idle: int):
         self.max_idle = max_idle
         self._idle: list[Connection] = []
+        self._closing = False  # since `close`, until a request wants a connection again
         self._lock = threading.Lock()
 
     def take(self) -> Connection | None:
         """An idle connection the server has not dropped, or None."""
         while True:
             with self._lock:
+                self._closing = False  # as Go's queueForIdleConn: we might want one
                 if not self._idle:
                     return None
                 conn = self._idle.pop()
@@ -206,14 +208,16 @@ class IdleConnections:
             conn.close()
             return
         with self._lock:
-            if len(self._idle) < self.max_idle:
+            if not self._closing and len(self._idle) < self.max_idle:
                 self._idle.append(conn)
                 return
         conn.close()
 
     def close(self) -> None:
-        """Close every idle connection (Go's Transport.CloseIdleConnections)."""
+        """Close every idle connection, and those given back before a request takes one again
+        (Go's Transport.CloseIdleConnections and its closeIdle)."""
         with self._lock:
+            self._closing = True
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()

@@ -1163,6 +1163,7 @@ def run(args: argparse.Namespace, process: Process) -> None:
     finally:
         if server is not None:
             server.stop()
+        client.close_idle_connections()
 
 
 COMMAND = Component("reference kube-controller-manager", parse_args, run, errors=(ClientError, ServingError),

@@ -110,6 +110,24 @@ def test_a_connection_given_back_with_nothing_unread_is_kept():
     conn.close()
 
 
+def test_a_connection_given_back_after_close_is_closed_until_one_is_taken_again():
+    """Go's CloseIdleConnections sets closeIdle: a request answered after it does not leave its
+    connection idle; a request that wants a connection again (queueForIdleConn) ends that."""
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+    idle = IdleConnections(2)
+    in_flight, _ = answered_with(ok)
+    idle.close()
+    in_flight.round_trip(HEAD, b"{}")
+    idle.give_back(in_flight)
+    assert in_flight.sock.fileno() == -1
+    assert idle.take() is None
+    later, _ = answered_with(ok)
+    later.round_trip(HEAD, b"{}")
+    idle.give_back(later)
+    assert idle.take() is later
+    later.close()
+
+
 def test_server_gone_before_answering_is_remote_disconnected():
     """The retry in RestClient.request hangs on this error: an idle connection the server dropped."""
     with pytest.raises(http.client.RemoteDisconnected):
