@@ -1,4 +1,5 @@
-"""One kept-alive HTTP/1.1 connection for the client's request/response calls.
+"""Kept-alive HTTP/1.1 connections for the client's request/response calls: one connection
+(`Connection`) and the pool of those no request is using (`IdleConnections`).
 
 A request goes out as one encoded write; of the response only the status line and the framing
 headers (Content-Length, Transfer-Encoding, Connection) are looked at. http.client builds a request
@@ -46,6 +47,7 @@ class Connection:
     def __init__(self, sock: socket.socket):
         self.sock = sock
         self.rfile = sock.makefile("rb")
+        self.written = 0  # bytes of the last request that went out
 
     def close(self) -> None:
         self.rfile.close()
@@ -58,6 +60,21 @@ class Connection:
         poller.register(self.sock, select.POLLIN)
         return bool(poller.poll(0))
 
+    def has_unread_bytes(self) -> bool:
+        """Whether bytes no request asked for are waiting: in the read buffer, in TLS's decrypted
+        records, or on the socket. Reading them, a connection would answer its next request with
+        them, so Go's persistConn closes an idle connection that receives anything."""
+        timeout = self.sock.gettimeout()
+        self.sock.settimeout(0)
+        try:
+            return bool(self.rfile.peek(1))  # the buffer's bytes, else one read that does not wait
+        except (ssl.SSLWantReadError, BlockingIOError):
+            return False
+        except OSError:
+            return True  # reset or cut off: of no more use either
+        finally:
+            self.sock.settimeout(timeout)
+
     def round_trip(self, head: bytes, body: bytes | None) -> tuple[int, bytes, bool]:
         """Send `head` (request line and headers, ending in a blank line) and `body`; the status,
         the response body and whether the server will close the connection."""
@@ -66,7 +83,12 @@ class Connection:
         return response.status, self.read_body(response), response.close
 
     def send(self, head: bytes, body: bytes | None = None) -> None:
-        self.sock.sendall(head + body if body else head)
+        """Write the request, counting in `written` what went out: a request that failed before
+        a byte did may be sent again whatever it asks (Go's nothingWrittenError)."""
+        data = memoryview(head + body if body else head)
+        self.written = 0
+        while self.written < len(data):
+            self.written += self.sock.send(data[self.written:])
 
     def read_head(self) -> ResponseHead:
         """The status line and the framing headers of the next response."""
@@ -132,7 +154,9 @@ class Connection:
             if not version.startswith(b"HTTP/") or not code.isdigit():
                 raise http.client.BadStatusLine(repr(line))
             status = int(code)
-            if status != 100:  # an interim 100 Continue is followed by the real answer
+            # An interim 1xx (100 Continue, 103 Early Hints) is followed by the real answer, as
+            # Go's transport reads past every 1xx but 101 Switching Protocols.
+            if not 100 <= status < 200 or status == 101:
                 return status, version
             while self.rfile.readline(MAX_LINE + 1) not in (b"\r\n", b"\n", b""):
                 pass
@@ -164,12 +188,14 @@ class IdleConnections:
     def __init__(self, max_idle: int):
         self.max_idle = max_idle
         self._idle: list[Connection] = []
+        self._closing = False  # since `close`, until a request wants a connection again
         self._lock = threading.Lock()
 
     def take(self) -> Connection | None:
         """An idle connection the server has not dropped, or None."""
         while True:
             with self._lock:
+                self._closing = False  # as Go's queueForIdleConn: we might want one
                 if not self._idle:
                     return None
                 conn = self._idle.pop()
@@ -178,15 +204,20 @@ class IdleConnections:
             conn.close()
 
     def give_back(self, conn: Connection) -> None:
+        if conn.has_unread_bytes():
+            conn.close()
+            return
         with self._lock:
-            if len(self._idle) < self.max_idle:
+            if not self._closing and len(self._idle) < self.max_idle:
                 self._idle.append(conn)
                 return
         conn.close()
 
     def close(self) -> None:
-        """Close every idle connection (Go's Transport.CloseIdleConnections)."""
+        """Close every idle connection, and those given back before a request takes one again
+        (Go's Transport.CloseIdleConnections and its closeIdle)."""
         with self._lock:
+            self._closing = True
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from reference_impl.client import APIStatusError, Gone, KubeconfigError, http1
+from reference_impl.client import APIStatusError, Gone, KubeconfigError, flowcontrol, http1
 from reference_impl.client.apierrors import generic_server_response, request_resource
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.reflector import ListRequest, Reflector
@@ -218,6 +218,8 @@ class RequestResults:
 
 class RestClient:
     results: RequestResults | None = None  # what a component's /metrics counts of this client's requests
+    # Every request but a watch waits on it first (Request.tryThrottle); None: as many as asked.
+    rate_limiter: flowcontrol.TokenBucketRateLimiter | None = None
 
     def __init__(self, kubeconfig: Path, timeout: float = 30.0):
         kubeconfig = Path(kubeconfig)
@@ -262,6 +264,14 @@ class RestClient:
         _load_client_pair(other.tls, cert_pem, key_pem)
         return other
 
+    def with_rate_limiter(self, limiter: flowcontrol.TokenBucketRateLimiter | None) -> "RestClient":
+        """This client on the same connections, its requests waiting on `limiter`: as a clientset
+        built from a rest.Config with its own QPS and Burst, which shares the transport (and so the
+        kept-alive connections) of every client of the same apiserver and credentials."""
+        other = copy.copy(self)
+        other.rate_limiter = limiter
+        return other
+
     def _count(self, code: int | None, method: str) -> None:
         if self.results is not None:
             self.results.increment(code, method, self.url_host)
@@ -288,6 +298,8 @@ class RestClient:
     def request(self, method: str, path: str, body: dict | None = None,
                 content_type: str = "application/json") -> dict:
         """One request and its answer's JSON; an error answer raises APIStatusError."""
+        if self.rate_limiter is not None:
+            self.rate_limiter.wait()
         if self.results is None:
             return self._round_trip(method, path, body, content_type)
         started = time.monotonic()
@@ -315,13 +327,13 @@ class RestClient:
             status, raw, will_close = conn.round_trip(head, data)
         except _CLOSED_BY_SERVER:
             conn.close()
-            if not (reused and method in REPLAYABLE_METHODS):
+            if not (reused and (method in REPLAYABLE_METHODS or conn.written == 0)):
                 self._count(None, method)
                 raise
             # The server closed the kept-alive connection as our request went out: once more, on
-            # another one (as Go's transport does, unseen by the metrics). Only a request that
-            # cannot have changed anything: a create the server stored before closing would be
-            # made twice.
+            # another one (as Go's transport's shouldRetryRequest, unseen by the metrics). Only a
+            # request that cannot have changed anything, being replayable or not having left at
+            # all: a create the server stored before closing would be made twice.
             return self._round_trip(method, path, body, content_type)
         except BaseException:
             conn.close()
@@ -339,7 +351,8 @@ class RestClient:
     def watch(self, path: str, resource_version: str, stop: threading.Event,
               timeout_seconds: int = 60):
         """Yield watch events from `resource_version` until the server closes or `stop` is set;
-        raises Gone on a 410 answer."""
+        raises Gone on a 410 answer. A watch does not wait on the rate limiter (1.24's
+        Request.Watch: "We specifically don't want to rate limit watches")."""
         sep = "&" if "?" in path else "?"
         query = urllib.parse.urlencode({"watch": "1", "resourceVersion": resource_version,
                                         "allowWatchBookmarks": "true",

@@ -38,6 +38,7 @@ from pathlib import Path
 
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery import timefmt
+from reference_impl.client import flowcontrol
 from reference_impl.client import REQUEST_ERRORS, TRANSPORT_ERRORS, APIStatusError, ClientError, KubeconfigError, LeaderElectionLost
 from reference_impl.client.cache import Indexer, ResourceEventHandler
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
@@ -84,6 +85,9 @@ from reference_impl.machinery.prometheus import Registry
 from reference_impl.mirrors import mirrors
 
 SYNC_PERIOD = 1.0
+# --kube-api-qps and --kube-api-burst's defaults (pkg/controller/apis/config/v1alpha1/defaults.go).
+KUBE_API_QPS = 20.0
+KUBE_API_BURST = 30
 CONTROLLERS = ("replicaset", "deployment", "endpoint", "endpointslice", "serviceaccount", "namespace", "nodelifecycle",
                "garbagecollector", "replicationcontroller", "daemonset", "statefulset", "job", "cronjob", "ttl",
                "ttl-after-finished", "disruption", "horizontalpodautoscaling", "root-ca-cert-publisher",
@@ -153,9 +157,14 @@ class ControllerManager:
     def __init__(self, client: RestClient, grace_period: float = GRACE_PERIOD,
                  stop: threading.Event | None = None, root_ca: str = "", signing_cas: dict[str, SigningCA] | None = None,
                  registry: Registry | None = None, cert_ttl: datetime.timedelta = csrsigning.DEFAULT_DURATION,
-                 clock=None):
+                 clock=None, rate_limiter: flowcontrol.TokenBucketRateLimiter | None = None):
+        # The controllers' requests wait on `rate_limiter` (--kube-api-qps/--kube-api-burst); the
+        # informers, the event recorder and leader election, which upstream builds each their own
+        # client with its own limiter, do not wait behind a sync's burst of pod requests.
+        self.client = client if rate_limiter is None else client.with_rate_limiter(rate_limiter)
+        self.lease_client = client
         # The CA of each signer that runs (csrsigning.signer_files): none, and csrsigning is off.
-        self.client, self.root_ca, self.signing_cas = client, root_ca, signing_cas or {}
+        self.root_ca, self.signing_cas = root_ca, signing_cas or {}
         self.clock = clock or WallClock()  # a test's ManualClock: the syncs' and queues' time, not the loop's waits
         self.cert_ttl = cert_ttl  # --cluster-signing-duration
         self.queue_metrics = QueueMetrics(registry or Registry())
@@ -998,7 +1007,7 @@ class ControllerManager:
         """One acquire-or-renew of the Lease; whether we lead after it. A leader that no longer
         does raises LeaderElectionLost, as Run's OnStoppedLeading ends the process (klog.Fatalf)."""
         try:
-            now_leading = lease_step(self.client, elector)
+            now_leading = lease_step(self.lease_client, elector)
         except REQUEST_ERRORS as error:
             log("kube-controller-manager", f"leader election: {error}")
             now_leading = elector.is_leader()
@@ -1012,11 +1021,13 @@ class ControllerManager:
 def _sent_together(send, requests) -> list:
     """`send` of each of a sync's pod requests, each from its own thread as upstream's goroutine
     per request, and their answers in order once all are in (an exception once every request is
-    answered). The threads end with the batch; the connections they took from the client's idle
-    ones go back to it for the next batch, as the goroutines share their client's transport. At
-    most the most a sync sends together, a ReplicaSet's burstReplicas or a Job's
-    MaxPodCreateDeletePerSync (both 500): a failed Job's deleteActivePods, not capped upstream,
-    waits for a free thread past that."""
+    answered). Each request first waits on the client's rate limiter (--kube-api-burst at once,
+    then --kube-api-qps a second), so of a ReplicaSet's 500 deletes about 30 are in flight at a
+    time, as upstream's goroutines each wait in tryThrottle. The threads end with the batch; the
+    connections they took from the client's idle ones go back to it for the next batch, as the
+    goroutines share their client's transport. At most the most a sync sends together, a
+    ReplicaSet's burstReplicas or a Job's MaxPodCreateDeletePerSync (both 500): a failed Job's
+    deleteActivePods, not capped upstream, waits for a free thread past that."""
     if not requests:
         return []
     with concurrent.futures.ThreadPoolExecutor(min(len(requests), BURST_REPLICAS), "pod-control") as threads:
@@ -1088,6 +1099,12 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                             help="the longest life an issued certificate gets; spec.expirationSeconds may "
                                  "ask for less (default 8760h0m0s)" if "experimental" not in flag
                             else argparse.SUPPRESS)
+    # The controllers' client's rate limit: kube-controller-manager's own defaults (its
+    # ClientConnection defaults, apis/config/v1alpha1/defaults.go), not component-base's 50 and 100.
+    parser.add_argument("--kube-api-qps", type=pflag.VALUE_TYPES["float32"], default=KUBE_API_QPS,
+                        help="QPS to use while talking with kubernetes apiserver. (default 20)")
+    parser.add_argument("--kube-api-burst", type=pflag.VALUE_TYPES["int32"], default=KUBE_API_BURST,
+                        help="Burst to use while talking with kubernetes apiserver. (default 30)")
     parser.add_argument("--root-ca-file", type=Path,
                         help="the root CA published in every namespace's kube-root-ca.crt ConfigMap "
                              "(default: the CA of --kubeconfig)")
@@ -1133,7 +1150,8 @@ def run(args: argparse.Namespace, process: Process) -> None:
     componentserver.register_build_info(registry)
     manager = ControllerManager(client, args.node_monitor_grace_period, process.stop,
                                 root_ca(args.root_ca_file, client), signing_cas(args), registry,
-                                args.cluster_signing_duration)
+                                args.cluster_signing_duration,
+                                rate_limiter=flowcontrol.rate_limiter_for(args.kube_api_qps, args.kube_api_burst))
     leader_election = componentserver.leader_election_check(lambda: manager.elector) if args.leader_elect else None
     mux = serving.secure_mux(lambda: manager.started, registry, serving.component_config(args, CONTROLLERS),
                              leader_election)
@@ -1145,6 +1163,7 @@ def run(args: argparse.Namespace, process: Process) -> None:
     finally:
         if server is not None:
             server.stop()
+        client.close_idle_connections()
 
 
 COMMAND = Component("reference kube-controller-manager", parse_args, run, errors=(ClientError, ServingError),

@@ -101,11 +101,14 @@ class FlagSet(argparse.ArgumentParser):
 
     def add_upstream_flags(self, table: str) -> None:
         """The upstream command's other flags, `table` holding one "name type [shorthand]" a line
-        (as its --help lists them): taken and checked, then named in `no_effect`."""
+        (as its --help lists them): taken and checked, then named in `no_effect`. A flag the
+        reference already took (one a shared table lists) is left to it."""
         for line in table.split("\n"):
             if not line.strip():
                 continue
             name, value_type, *shorthand = line.split()
+            if f"--{name}" in self._option_string_actions:
+                continue
             flags = [f"-{shorthand[0]}"] if shorthand else []
             parse = VALUE_TYPES.get(value_type, str)
             extra = {"nargs": "?", "const": "true"} if value_type == "bool" else {}

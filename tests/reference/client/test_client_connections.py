@@ -3,7 +3,6 @@ threads, at most IDLE_CONNS_PER_HOST kept idle, an idle one the server dropped n
 request sent again on a new connection only when sending it twice changes nothing."""
 from __future__ import annotations
 
-import base64
 import http.client
 import json
 import socket
@@ -12,13 +11,11 @@ import struct
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-import yaml
 
+from reference_impl.client import http1
 from reference_impl.client.rest import IDLE_CONNS_PER_HOST, RestClient
-from reference_impl.machinery.certutil import issue_serving_cert, new_ca
 
 
 class Apiserver(ThreadingHTTPServer):
@@ -82,26 +79,8 @@ def answer_ok(handler: Answering) -> None:
 
 
 @pytest.fixture
-def apiserver_and_client(tmp_path: Path):
-    ca = new_ca()
-    serving = issue_serving_cert(ca, ("localhost",), ("127.0.0.1",))
-    (tmp_path / "tls.crt").write_bytes(serving.cert_pem)
-    (tmp_path / "tls.key").write_bytes(serving.key_pem)
-    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    tls.load_cert_chain(tmp_path / "tls.crt", tmp_path / "tls.key")
-    server = Apiserver(tls)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(yaml.safe_dump({
-        "clusters": [{"name": "c", "cluster": {"server": f"https://127.0.0.1:{server.server_port}",
-                                               "certificate-authority-data": base64.b64encode(ca.cert_pem).decode()}}],
-        "users": [{"name": "u", "user": {"token": "t"}}],
-        "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}], "current-context": "x"}))
-    client = RestClient(kubeconfig)
-    yield server, client
-    client.close_idle_connections()
-    server.shutdown()
-    server.server_close()
+def apiserver_and_client(tls_apiserver):
+    return tls_apiserver(Apiserver)
 
 
 def closing_the_second_request_unanswered(handler: Answering, seen: list[str]) -> None:
@@ -158,6 +137,19 @@ def test_an_idle_connection_the_server_reset_is_not_used(apiserver_and_client):
     client.request("DELETE", "/api/v1/namespaces/default/pods/a")
     assert server.closed.wait(10)
     assert client.request("DELETE", "/api/v1/namespaces/default/pods/b")["status"] == "Success"
+    assert server.accepted == 2
+
+
+def test_a_create_that_failed_before_a_byte_was_written_is_sent_again(apiserver_and_client, monkeypatch):
+    """A kept-alive connection reset after take()'s check (the race no check closes): the POST
+    fails before any of it is written, so it cannot have been stored, and goes again on a new
+    connection, as Go's transport sends any request again on a nothingWrittenError."""
+    server, client = apiserver_and_client
+    server.RequestHandlerClass = ResettingIdle
+    client.request("GET", "/api/v1/pods")
+    assert server.closed.wait(10)
+    monkeypatch.setattr(http1.Connection, "dropped", lambda conn: False)  # the reset lands after the check
+    assert client.request("POST", "/api/v1/namespaces/default/pods", {"kind": "Pod"})["status"] == "Success"
     assert server.accepted == 2
 
 

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from reference_impl.client.http1 import Connection
+from reference_impl.client.http1 import Connection, IdleConnections
 
 HEAD = b"POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n"
 
@@ -77,6 +77,55 @@ def test_unframed_body_runs_to_the_close():
 def test_interim_100_continue_is_skipped():
     response = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"
     assert one_round_trip(response) == (204, b"", False)
+
+
+def test_every_interim_1xx_but_101_is_skipped():
+    """Go's transport reads past an interim 103 Early Hints as past a 100 Continue; a 101 is the
+    answer (the connection then speaks another protocol)."""
+    early_hints = b"HTTP/1.1 103 Early Hints\r\nLink: </x>; rel=preload\r\n\r\n"
+    assert one_round_trip(early_hints + b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}") == (200, b"{}", False)
+    switching = b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
+    assert one_round_trip(switching)[0] == 101
+
+
+def test_a_connection_given_back_with_an_unasked_response_buffered_is_closed():
+    """Bytes that came with an answer but after it (here a second, unasked response in the same
+    write) would answer the connection's next request: the pool closes it, as Go's persistConn
+    closes an idle connection that receives anything."""
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+    conn, _ = answered_with(ok + b"HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\n\"stale\"")
+    assert conn.round_trip(HEAD, b"{}") == (200, b"{}", False)
+    idle = IdleConnections(1)
+    idle.give_back(conn)
+    assert idle.take() is None
+    assert conn.sock.fileno() == -1
+
+
+def test_a_connection_given_back_with_nothing_unread_is_kept():
+    conn, _ = answered_with(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+    assert conn.round_trip(HEAD, b"{}") == (200, b"{}", False)
+    idle = IdleConnections(1)
+    idle.give_back(conn)
+    assert idle.take() is conn
+    conn.close()
+
+
+def test_a_connection_given_back_after_close_is_closed_until_one_is_taken_again():
+    """Go's CloseIdleConnections sets closeIdle: a request answered after it does not leave its
+    connection idle; a request that wants a connection again (queueForIdleConn) ends that."""
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+    idle = IdleConnections(2)
+    in_flight, _ = answered_with(ok)
+    idle.close()
+    in_flight.round_trip(HEAD, b"{}")
+    idle.give_back(in_flight)
+    assert in_flight.sock.fileno() == -1
+    assert idle.take() is None
+    later, _ = answered_with(ok)
+    later.round_trip(HEAD, b"{}")
+    idle.give_back(later)
+    assert idle.take() is later
+    later.close()
 
 
 def test_server_gone_before_answering_is_remote_disconnected():

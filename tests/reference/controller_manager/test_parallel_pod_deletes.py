@@ -113,10 +113,11 @@ def test_a_pod_delete_that_finds_the_pod_gone_is_no_failure(kind):
     assert expectations[key].delete == 1
 
 
-def test_a_sync_sends_its_500_deletes_all_at_once():
+def test_a_sync_sends_each_of_its_500_deletes_from_its_own_thread():
     """A ReplicaSet's burstReplicas and a Job's MaxPodCreateDeletePerSync let one sync delete 500
-    pods, each from its own goroutine: all 500 are in flight at once (given 60 s to start on a
-    loaded machine; sent fewer at a time, they never would be)."""
+    pods, each from its own goroutine, which waits only on the client's rate limiter: from a client
+    with none (as here) all 500 are in flight at once (given 60 s to start on a loaded machine;
+    sent from fewer threads, they never would be)."""
     client = DeleteBarrierApiserver(500, wait=60)
     manager = ControllerManager(client)
     assert manager.perform(DeletePods(tuple(Delete("pods", "default", f"p{i}") for i in range(500))))

@@ -4,21 +4,19 @@ its one transport: a batch reuses the connections the batches before it left idl
 batch's connections at most IDLE_CONNS_PER_HOST stay open."""
 from __future__ import annotations
 
-import base64
 import json
 import ssl
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
-import yaml
 
-from reference_impl.client.rest import IDLE_CONNS_PER_HOST, RestClient
+from reference_impl.client.flowcontrol import rate_limiter_for
+from reference_impl.client.rest import IDLE_CONNS_PER_HOST
 from reference_impl.controller_manager.podcontrol import DeletePods
-from reference_impl.controller_manager.run import ControllerManager
+from reference_impl.controller_manager.run import ControllerManager, parse_args
 from reference_impl.machinery.actions import Delete
-from reference_impl.machinery.certutil import issue_serving_cert, new_ca
 
 BATCH = 500  # a ReplicaSet's burstReplicas, a Job's MaxPodCreateDeletePerSync
 
@@ -72,26 +70,8 @@ class CountingApiserver(ThreadingHTTPServer):
 
 
 @pytest.fixture
-def apiserver_and_client(tmp_path: Path):
-    ca = new_ca()
-    serving = issue_serving_cert(ca, ("localhost",), ("127.0.0.1",))
-    (tmp_path / "tls.crt").write_bytes(serving.cert_pem)
-    (tmp_path / "tls.key").write_bytes(serving.key_pem)
-    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    tls.load_cert_chain(tmp_path / "tls.crt", tmp_path / "tls.key")
-    server = CountingApiserver(tls)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(yaml.safe_dump({
-        "clusters": [{"name": "c", "cluster": {"server": f"https://127.0.0.1:{server.server_port}",
-                                               "certificate-authority-data": base64.b64encode(ca.cert_pem).decode()}}],
-        "users": [{"name": "u", "user": {"token": "t"}}],
-        "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}], "current-context": "x"}))
-    client = RestClient(kubeconfig)
-    yield server, client
-    client.close_idle_connections()
-    server.shutdown()
-    server.server_close()
+def apiserver_and_client(tls_apiserver):
+    return tls_apiserver(CountingApiserver)
 
 
 def deletes(prefix: str, count: int) -> DeletePods:
@@ -124,3 +104,24 @@ def test_a_sync_of_500_deletes_leaves_no_more_connections_open_than_kept_idle(ap
     server.hold_deletes(IDLE_CONNS_PER_HOST + 1)
     assert manager.perform(deletes("q", IDLE_CONNS_PER_HOST + 1))
     assert server.accepted == opened + 1
+
+
+def test_the_kube_api_flags_default_to_qps_20_and_burst_30():
+    """kube-controller-manager 1.24 --help: "--kube-api-burst int32 ... (default 30)",
+    "--kube-api-qps float32 ... (default 20)"; given, they are read."""
+    args = parse_args(["--kubeconfig", "k"], {})
+    assert (args.kube_api_qps, args.kube_api_burst) == (20.0, 30)
+    args = parse_args(["--kubeconfig", "k", "--kube-api-qps=50.5", "--kube-api-burst", "100"], {})
+    assert (args.kube_api_qps, args.kube_api_burst, args.no_effect) == (50.5, 100, [])
+
+
+def test_the_deletes_of_a_sync_wait_on_the_default_rate_limit(apiserver_and_client):
+    """Each delete's thread waits on the client's token bucket first, as a goroutine in
+    Request.tryThrottle: with the defaults (QPS 20, burst 30), 30 of a sync's 60 deletes go at
+    once and the others one each 1/20 s, so the sync takes 1.5 s however fast the server answers."""
+    server, client = apiserver_and_client
+    defaults = parse_args(["--kubeconfig", "k"], {})
+    manager = ControllerManager(client, rate_limiter=rate_limiter_for(defaults.kube_api_qps, defaults.kube_api_burst))
+    started = time.monotonic()
+    assert manager.perform(deletes("p", 60))
+    assert time.monotonic() - started >= 1.4
