@@ -74,15 +74,17 @@ def test_a_lone_member_process_listens_for_peers_on_etcds_default(tmp_path):
     The port is held here, or by whatever holds it already (a real etcd, another run's member),
     so the test shows where the member would listen without taking localhost:2380 from anyone;
     should that other holder let the port go before the member looks, the member listens there
-    itself, which shows the same."""
+    itself, which shows the same; while this test holds the port, only a refusal will do."""
     with socket.socket() as held:
         held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             held.bind(("127.0.0.1", 2380))
             held.listen()
+            held_here = True
         except OSError as err:
             if err.errno != errno.EADDRINUSE:
                 raise
+            held_here = False
         with subprocess.Popen(
                 [sys.executable, "-m", "reference_impl.etcd.run", "--name", "lone", "--data-dir",
                  str(tmp_path / "d"), "--listen-client-urls", "http://127.0.0.1:0"], cwd=ROOT,
@@ -94,6 +96,9 @@ def test_a_lone_member_process_listens_for_peers_on_etcds_default(tmp_path):
                 stop_process(member)
             stderr = member.stderr.read()
     if ready:
+        # Only another holder letting the port go may let the member start; one that started
+        # while this test held the port would not be listening there.
+        assert not held_here, ready
         assert ready.rstrip().endswith("peers on http://localhost:2380"), ready
     else:
         assert member.returncode == 1, stderr
