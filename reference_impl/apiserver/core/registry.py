@@ -19,7 +19,7 @@ from typing import Callable
 
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.core import customconversion, customresource, errors, gostruct, limits
+from reference_impl.apiserver.core import customconversion, customresource, encoding, errors, gostruct, limits
 from reference_impl.apiserver.core.conversion import ConvertingStorage
 from reference_impl.apiserver.storage.cacher import BOOKMARK_FREQUENCY, Cacher, should_delegate_list
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
@@ -85,24 +85,6 @@ def _dry_run_copy(r: Resource, obj: dict) -> dict:
     back (an autoscaling/v1 HorizontalPodAutoscaler's implicit 80% cpu target made explicit)."""
     codec = r.storage_codec
     return codec.from_storage(codec.to_storage(obj)) if codec else obj
-
-
-def _as_encoded(r: Resource, obj: dict) -> dict:
-    """`obj` as upstream's store encodes it: a built-in kind's struct, or a custom object's map."""
-    if r.custom:
-        customresource.as_unstructured(obj)
-        return obj
-    if r is CRD:  # no protobuf layout here to find its struct by
-        metadata = gostruct.as_encoded_message(obj.get("metadata"), "meta.ObjectMeta")
-        return crds.in_struct_order({**obj, "metadata": metadata}, _as_unstructured_value)
-    return gostruct.as_encoded(obj)
-
-
-def _as_unstructured_value(value: object) -> object:
-    """A copy of any JSON value as encoding/json writes the interface{} it decodes into."""
-    held = {"value": deep_copy_json(value)}
-    customresource.as_unstructured(held)
-    return held["value"]
 
 
 def _spec_changed(new: dict, old: dict) -> bool:
@@ -523,7 +505,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
             warnings += [w for w in podwarnings.warnings_on_create(r.group, r.kind, obj) if w not in warnings]
         if r.canonicalize:
             r.canonicalize(obj)
-        obj = _as_encoded(r, obj)  # what storage gets: the struct, encoded
+        obj = encoding.as_encoded(r, obj)  # what storage gets: the struct, encoded
         if create_validation:
             create_validation(obj)
         key = self.key(r, namespace, meta["name"])
@@ -825,8 +807,8 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
             self._check_dry_run_preconditions(r, name, key, preconditions)
 
         def apply(current: dict) -> dict:
-            updated = _as_encoded(r, self._prepare_update(r, current, patch_fn(deep_copy_json(current)),
-                                                          subresource, dry_run))
+            updated = encoding.as_encoded(r, self._prepare_update(r, current, patch_fn(deep_copy_json(current)),
+                                                                  subresource, dry_run))
             if warnings is not None and not subresource:  # the recorder keeps one of each text
                 warnings.extend(w for w in podwarnings.warnings_on_update(r.group, r.kind, updated, current)
                                 if w not in warnings)
