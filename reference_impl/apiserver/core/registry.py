@@ -19,7 +19,7 @@ from typing import Callable
 
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.core import customconversion, customresource, encoding, errors, gostruct, limits
+from reference_impl.apiserver.core import customconversion, customresource, encoding, errors, limits
 from reference_impl.apiserver.core.conversion import ConvertingStorage
 from reference_impl.apiserver.storage.cacher import BOOKMARK_FREQUENCY, Cacher, should_delegate_list
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
@@ -87,12 +87,14 @@ def _dry_run_copy(r: Resource, obj: dict) -> dict:
     return codec.from_storage(codec.to_storage(obj)) if codec else obj
 
 
-def _spec_changed(new: dict, old: dict) -> bool:
+def _spec_changed(r: Resource, new: dict, old: dict) -> bool:
     """Whether an update changes the stored spec as apiequality.Semantic.DeepEqual sees it, which
-    compares quantities by value: "0.5" sent for the stored "500m" is no change."""
+    compares quantities by value ("0.5" sent for the stored "500m" is no change) and an empty
+    list or map with a nil one (a CRD's `shortNames: []` sent for none)."""
     if new.get("spec") == old.get("spec"):
         return False
-    encoded = gostruct.as_encoded({"apiVersion": new.get("apiVersion"), "kind": new.get("kind"), "spec": new.get("spec")})
+    type_meta = {"apiVersion": new.get("apiVersion"), "kind": new.get("kind")}
+    encoded = encoding.as_encoded(r, {**type_meta, "spec": deep_copy_json(new.get("spec"))})
     return encoded.get("spec") != old.get("spec")
 
 
@@ -745,7 +747,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         if r.status_reset_on_update and "status" in old:
             new["status"] = deep_copy_json(old["status"])
         kinds.default(r, new)
-        if r.tracks_generation and _spec_changed(new, old):
+        if r.tracks_generation and _spec_changed(r, new, old):
             meta["generation"] = old_meta.get("generation", 1) + 1
         if r.prepare_for_update:
             r.prepare_for_update(new, old)

@@ -413,6 +413,20 @@ def test_managed_fields_leave_out_what_go_omits(chain):
     call(chain, "DELETE", path)
 
 
+def test_an_empty_list_sent_for_none_is_no_spec_change(chain):
+    """The CRD strategy bumps metadata.generation when apiequality.Semantic.DeepEqual finds the
+    spec changed, and it holds an empty list equal to a nil one: a patch sending
+    `shortNames: []` to a CRD with none leaves generation 1, as real 1.24 answers it."""
+    crd = crd_with()
+    assert call(chain, "POST", CRDS, crd)[0] == 201
+    path = f"{CRDS}/{crd['metadata']['name']}"
+    for content_type in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
+        code, patched = call(chain, "PATCH", path, {"spec": {"names": {"shortNames": []}}}, content_type=content_type)
+        assert code == 200, patched
+        assert patched["metadata"]["generation"] == 1
+    call(chain, "DELETE", path)
+
+
 @pytest.mark.parametrize("names", [{"singular": ""}, {"listKind": ""}, {"singular": None, "listKind": None}],
                          ids=["empty-singular", "empty-list-kind", "null-both"])
 def test_an_empty_singular_or_list_kind_is_defaulted_from_the_kind(chain, names):
