@@ -19,7 +19,7 @@ from typing import Callable
 
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.core import customconversion, customresource, errors, gostruct, limits
+from reference_impl.apiserver.core import customconversion, customresource, encoding, errors, limits
 from reference_impl.apiserver.core.conversion import ConvertingStorage
 from reference_impl.apiserver.storage.cacher import BOOKMARK_FREQUENCY, Cacher, should_delegate_list
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
@@ -87,30 +87,14 @@ def _dry_run_copy(r: Resource, obj: dict) -> dict:
     return codec.from_storage(codec.to_storage(obj)) if codec else obj
 
 
-def _as_encoded(r: Resource, obj: dict) -> dict:
-    """`obj` as upstream's store encodes it: a built-in kind's struct, or a custom object's map."""
-    if r.custom:
-        customresource.as_unstructured(obj)
-        return obj
-    if r is CRD:  # no protobuf layout here to find its struct by
-        metadata = gostruct.as_encoded_message(obj.get("metadata"), "meta.ObjectMeta")
-        return crds.in_struct_order({**obj, "metadata": metadata}, _as_unstructured_value)
-    return gostruct.as_encoded(obj)
-
-
-def _as_unstructured_value(value: object) -> object:
-    """A copy of any JSON value as encoding/json writes the interface{} it decodes into."""
-    held = {"value": deep_copy_json(value)}
-    customresource.as_unstructured(held)
-    return held["value"]
-
-
-def _spec_changed(new: dict, old: dict) -> bool:
+def _spec_changed(r: Resource, new: dict, old: dict) -> bool:
     """Whether an update changes the stored spec as apiequality.Semantic.DeepEqual sees it, which
-    compares quantities by value: "0.5" sent for the stored "500m" is no change."""
+    compares quantities by value ("0.5" sent for the stored "500m" is no change) and an empty
+    list or map with a nil one (a CRD's `shortNames: []` sent for none)."""
     if new.get("spec") == old.get("spec"):
         return False
-    encoded = gostruct.as_encoded({"apiVersion": new.get("apiVersion"), "kind": new.get("kind"), "spec": new.get("spec")})
+    type_meta = {"apiVersion": new.get("apiVersion"), "kind": new.get("kind")}
+    encoded = encoding.as_encoded(r, {**type_meta, "spec": deep_copy_json(new.get("spec"))})
     return encoded.get("spec") != old.get("spec")
 
 
@@ -523,7 +507,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
             warnings += [w for w in podwarnings.warnings_on_create(r.group, r.kind, obj) if w not in warnings]
         if r.canonicalize:
             r.canonicalize(obj)
-        obj = _as_encoded(r, obj)  # what storage gets: the struct, encoded
+        obj = encoding.as_encoded(r, obj)  # what storage gets: the struct, encoded
         if create_validation:
             create_validation(obj)
         key = self.key(r, namespace, meta["name"])
@@ -763,7 +747,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         if r.status_reset_on_update and "status" in old:
             new["status"] = deep_copy_json(old["status"])
         kinds.default(r, new)
-        if r.tracks_generation and _spec_changed(new, old):
+        if r.tracks_generation and _spec_changed(r, new, old):
             meta["generation"] = old_meta.get("generation", 1) + 1
         if r.prepare_for_update:
             r.prepare_for_update(new, old)
@@ -825,8 +809,8 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
             self._check_dry_run_preconditions(r, name, key, preconditions)
 
         def apply(current: dict) -> dict:
-            updated = _as_encoded(r, self._prepare_update(r, current, patch_fn(deep_copy_json(current)),
-                                                          subresource, dry_run))
+            updated = encoding.as_encoded(r, self._prepare_update(r, current, patch_fn(deep_copy_json(current)),
+                                                                  subresource, dry_run))
             if warnings is not None and not subresource:  # the recorder keeps one of each text
                 warnings.extend(w for w in podwarnings.warnings_on_update(r.group, r.kind, updated, current)
                                 if w not in warnings)

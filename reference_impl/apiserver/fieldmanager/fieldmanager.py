@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.core import errors, gostruct, scheme
+from reference_impl.apiserver.core import encoding, errors, gostruct, scheme
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.schemas import META, REF_PREFIX
 from reference_impl.apiserver.fieldmanager import lastapplied, typed
@@ -129,6 +129,7 @@ class FieldManager:
     knows_kind: bool = True
     kind: str = ""  # the kind whose zero value a create compares with; "" for one it has no struct of
     custom: bool = False  # a custom resource's: its schema is its CRD's, no kind's of the OpenAPI document
+    encode: Callable[[dict], dict] = gostruct.as_encoded  # the typed object as encoding/json writes it
 
     @classmethod
     def for_resource(cls, resource, subresource: str = "") -> "FieldManager":
@@ -156,7 +157,8 @@ class FieldManager:
         else:
             ignored = frozenset({_path("status")}) if "status" in resource.subresources else frozenset()
         return cls(schema, resource.api_version, subresource, ignored,
-                   functools.partial(kinds.default, resource), kind=resource.kind, custom=resource.custom)
+                   functools.partial(kinds.default, resource), kind=resource.kind, custom=resource.custom,
+                   encode=functools.partial(encoding.as_encoded, resource))
 
     @property
     def _deduced(self) -> bool:
@@ -204,7 +206,7 @@ class FieldManager:
         defaulted = deep_copy_json(_without_managed_fields(new))
         self.default(defaulted)
         # The typed object converted to unstructured, which leaves out what Go's encoding does.
-        defaulted = gostruct.as_encoded(defaulted)
+        defaulted = self.encode(defaulted)
         try:
             managed = self._update_managed(_without_managed_fields(live) if live else self._zero(defaulted),
                                            defaulted, managed, self._identifier(manager, UPDATE), now)

@@ -377,6 +377,56 @@ def test_empty_omitempty_fields_are_left_out_as_go_omits_them(chain):
         "b": {"type": "object", "default": {}, "x-kubernetes-preserve-unknown-fields": True}}}
 
 
+def _fields_by_manager(obj: dict) -> dict:
+    return {entry["manager"]: entry["fieldsV1"] for entry in obj["metadata"]["managedFields"]}
+
+
+def test_managed_fields_leave_out_what_go_omits(chain):
+    """The field manager sees the CRD as its Go struct encodes it: an omitempty field holding its
+    zero value (`shortNames: []`, `preserveUnknownFields: false`, `categories: []`) is no field a
+    create, a merge patch or an update sets. Real 1.24 records exactly these entries for the
+    same three writes; the update changes nothing it keeps, so `putter` has no entry."""
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": "mfes.example.com"},
+           "spec": {"group": "example.com", "scope": "Namespaced", "preserveUnknownFields": False,
+                    "names": {"plural": "mfes", "kind": "Mfe", "shortNames": [], "singular": ""},
+                    "versions": [{"name": "v1", "served": True, "storage": True, "deprecated": False,
+                                  "additionalPrinterColumns": [], "schema": {"openAPIV3Schema": {
+                                      "type": "object", "description": "", "required": [],
+                                      "properties": {"a": {"type": "string", "description": "", "enum": []}}}}}]}}
+    code, created = call(chain, "POST", CRDS, crd, query={"fieldManager": "creator"})
+    assert code == 201, created
+    assert _fields_by_manager(created) == {"creator": {"f:spec": {
+        "f:conversion": {".": {}, "f:strategy": {}}, "f:group": {},
+        "f:names": {"f:kind": {}, "f:listKind": {}, "f:plural": {}, "f:singular": {}},
+        "f:scope": {}, "f:versions": {}}}}
+    path = f"{CRDS}/mfes.example.com"
+    code, patched = call(chain, "PATCH", path, {"spec": {"names": {"categories": [], "shortNames": ["m"]}}},
+                         content_type="application/merge-patch+json", query={"fieldManager": "patcher"})
+    assert code == 200, patched
+    assert _fields_by_manager(patched)["patcher"] == {"f:spec": {"f:names": {"f:shortNames": {}}}}
+    patched["spec"]["names"]["categories"] = []
+    patched["spec"]["preserveUnknownFields"] = False
+    code, updated = call(chain, "PUT", path, patched, query={"fieldManager": "putter"})
+    assert code == 200, updated
+    assert set(_fields_by_manager(updated)) == {"creator", "patcher"}
+    call(chain, "DELETE", path)
+
+
+def test_an_empty_list_sent_for_none_is_no_spec_change(chain):
+    """The CRD strategy bumps metadata.generation when apiequality.Semantic.DeepEqual finds the
+    spec changed, and it holds an empty list equal to a nil one: a patch sending
+    `shortNames: []` to a CRD with none leaves generation 1, as real 1.24 answers it."""
+    crd = crd_with()
+    assert call(chain, "POST", CRDS, crd)[0] == 201
+    path = f"{CRDS}/{crd['metadata']['name']}"
+    for content_type in ("application/merge-patch+json", "application/strategic-merge-patch+json"):
+        code, patched = call(chain, "PATCH", path, {"spec": {"names": {"shortNames": []}}}, content_type=content_type)
+        assert code == 200, patched
+        assert patched["metadata"]["generation"] == 1
+    call(chain, "DELETE", path)
+
+
 @pytest.mark.parametrize("names", [{"singular": ""}, {"listKind": ""}, {"singular": None, "listKind": None}],
                          ids=["empty-singular", "empty-list-kind", "null-both"])
 def test_an_empty_singular_or_list_kind_is_defaulted_from_the_kind(chain, names):
