@@ -545,7 +545,8 @@ class _FileParser:
         if at == end:
             return _squeezed(whole)
         head, _ = self.elided_head(start, end, MAX_CALLEE_TEXT // 2)
-        return _squeezed(head) + "…" + _squeezed(self.elided_tail(start, end, MAX_CALLEE_TEXT // 2))
+        tail = self.elided_tail(start, end, MAX_CALLEE_TEXT // 2)
+        return _squeezed(head) + "…" + _squeezed(tail)
 
     def elided_head(self, start: int, end: int, room: int) -> tuple[bytes, int]:
         """The first `room` bytes of the source from start to end (whole UTF-8 characters), each
