@@ -78,6 +78,18 @@ BLOCK_KINDS = frozenset({
 })
 
 
+def _char_start(source: bytes, at: int) -> int:
+    """`at`, or the start of the UTF-8 character whose continuation byte it is."""
+    while 0x80 <= source[at] < 0xC0:
+        at -= 1
+    return at
+
+
+def _squeezed(text: bytes) -> str:
+    """Source text on one line, each run of white space one space."""
+    return " ".join(text.decode("utf-8", "replace").split())
+
+
 def _body(literal: tree_sitter.Node) -> tree_sitter.Node | None:
     """The `{…}` of a literal: itself when its type is left out, else its body field."""
     return literal if literal.type == "literal_value" else literal.child_by_field_id(BODY)
@@ -496,40 +508,91 @@ class _FileParser:
     def spawned_calls(self, captures: dict[str, list]) -> None:
         """Note the call each go and defer statement makes, one level down (the spec allows no
         parentheses around it), with where the statement starts: `node.parent` of the call would
-        walk down from the root each time, N² for statements nested N deep."""
+        walk down from the root each time, N² for statements nested N deep. A comment between
+        the keyword and the call (`defer /* why */ mu.Unlock()`) is a named child too."""
         for mode in (GO, DEFER):
             for statement in captures.get(mode, ()):
-                call = statement.named_child(0)
+                call = next((child for child in statement.named_children
+                             if child.type != "comment"), None)
                 if call is not None and call.type == "call_expression":
                     self.spawned[call] = (mode, statement.start_point)
 
     def note_closure_bodies(self, literals: list) -> None:
+        """Note where each function literal's body starts and ends, sorted by start, and which of
+        them it lies in (-1 for none), for callee_text to write each body `{…}`."""
         bodies = sorted((body.start_byte, body.end_byte) for literal in literals
                         if (body := literal.child_by_field_id(BODY)) is not None)
-        self.closure_bodies = ([start for start, _ in bodies], [end for _, end in bodies])
+        parents, around = [], []
+        for index, (start, _) in enumerate(bodies):
+            while around and bodies[around[-1]][1] <= start:
+                around.pop()
+            parents.append(around[-1] if around else -1)
+            around.append(index)
+        self.closure_bodies = ([start for start, _ in bodies], [end for _, end in bodies], parents)
 
     def callee_text(self, node: tree_sitter.Node) -> str:
-        """A callee as written, with the body of each function literal in it written `{…}`, and
-        cut with `…` after MAX_CALLEE_TEXT bytes: a literal called where it is written (`defer
-        func() {…}()`) is named by its scope, and each call of a chain (a.b().b()…) holds the
-        calls before it: whole texts would be N² bytes for N deep."""
-        starts, ends = self.closure_bodies
+        """A callee as written, with the body of each function literal in it written `{…}`: a
+        literal called where it is written (`defer func() {…}()`) is named by its scope. Past
+        MAX_CALLEE_TEXT bytes its head and its tail are kept around a `…`: each call of a chain
+        (a.b().b()…) holds the calls before it, whole texts would be N² bytes for N deep, and the
+        tail holds the method the call makes (`ws.PATCH(…)…Returns(…).Writes`)."""
+        starts, _, _ = self.closure_bodies
         start, end = node.start_byte, node.end_byte
         index = bisect_left(starts, start)
         if end - start <= MAX_CALLEE_TEXT and (index == len(starts) or starts[index] >= end):
             return self.text(node)
-        pieces, at, room = [], start, MAX_CALLEE_TEXT
-        while at < end and room > 0:
+        whole, at = self.elided_head(start, end, MAX_CALLEE_TEXT)
+        if at == end:
+            return _squeezed(whole)
+        head, _ = self.elided_head(start, end, MAX_CALLEE_TEXT // 2)
+        tail = self.elided_tail(start, end, MAX_CALLEE_TEXT // 2)
+        return _squeezed(head) + "…" + _squeezed(tail)
+
+    def elided_head(self, start: int, end: int, room: int) -> tuple[bytes, int]:
+        """The first `room` bytes of the source from start to end (whole UTF-8 characters), each
+        function literal's body written `{…}`, and where they stop."""
+        starts, ends, _ = self.closure_bodies
+        index = bisect_left(starts, start)
+        pieces, at = [], start
+        while at < end:
             body = starts[index] if index < len(starts) and starts[index] < end else end
-            pieces.append(self.source[at:min(body, at + room)])
-            room -= len(pieces[-1])
-            at += len(pieces[-1])
-            if at == body < end:
+            if body - at > room:
+                pieces.append(self.source[at:_char_start(self.source, at + room)])
+                return b"".join(pieces), at + len(pieces[-1])
+            pieces.append(self.source[at:body])
+            room -= body - at
+            at = body
+            if body < end:
                 pieces.append("{…}".encode())
                 at = ends[index]
                 index = bisect_left(starts, at, index + 1)
-        text = " ".join(b"".join(pieces).decode("utf-8", "replace").split())
-        return text + "…" if at < end else text
+        return b"".join(pieces), at
+
+    def elided_tail(self, start: int, end: int, room: int) -> bytes:
+        """The last `room` bytes of the source from start to end (whole UTF-8 characters), each
+        function literal's body written `{…}`."""
+        starts, ends, parents = self.closure_bodies
+        first = bisect_left(starts, start)
+        pieces, at = [], end
+        while at > start:
+            # The last body before `at` that lies in no other body inside start..end.
+            index = bisect_left(starts, at) - 1
+            while index >= first and parents[index] >= first:
+                index = parents[index]
+            body_end = ends[index] if index >= first else start
+            if at - body_end > room:
+                cut = at - room
+                while 0x80 <= self.source[cut] < 0xC0:
+                    cut += 1
+                pieces.append(self.source[cut:at])
+                break
+            pieces.append(self.source[body_end:at])
+            room -= at - body_end
+            at = body_end
+            if body_end > start:
+                pieces.append("{…}".encode())
+                at = starts[index]
+        return b"".join(reversed(pieces))
 
     def func_scope(self, node: tree_sitter.Node) -> tuple[str, str, tuple]:
         """A declaration's go/ssa name, its name, and its receiver (name, base type, pointer?)."""

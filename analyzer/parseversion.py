@@ -3,7 +3,9 @@ parser with this one without loading tree-sitter (most of a cold query's start-u
 
 # Bump when the facts a file yields change shape or content: the index re-parses blobs whose facts
 # were made by another version, and queries of a commit an older parser read warn to index it.
-# 19: a callee's function literals written `func(…) {…}` and its text cut after 500 bytes; an
-# expression encoded 64 levels down
+# 19: the body of each function literal in a callee written `{…}` (its parameters as written) and
+# its text cut after 500 bytes; an expression encoded 64 levels down
 # 20: doc comments are go/ast's Doc as CommentGroup.Text gives it
-PARSER_VERSION = 20
+# 21: a callee's text past 500 bytes keeps its first and last 250 bytes, cut between UTF-8
+# characters; a comment after `go`/`defer` keeps the call's mode
+PARSER_VERSION = 21

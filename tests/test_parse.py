@@ -321,17 +321,39 @@ def test_an_expression_is_encoded_64_levels_down():
     assert kept == ("id", "a") and cut == ("sel", ("expr", "identifier"), "b")
 
 
-def test_a_callee_keeps_500_bytes_of_its_text():
-    """Each call of a chain a.b().b()… holds the calls before it: its text is cut with `…` after
-    MAX_CALLEE_TEXT bytes, so that N calls do not store N² bytes."""
+def test_a_callee_keeps_the_head_and_the_tail_of_its_text():
+    """Each call of a chain a.b().b()… holds the calls before it: past MAX_CALLEE_TEXT bytes its
+    text keeps its first and last MAX_CALLEE_TEXT / 2 bytes around a `…`, so that N calls do not
+    store N² bytes and each keeps the method it calls."""
     facts = parse("package p\nfunc f() {\n\ta" + ".b()" * 3000 + "\n}\n")
     texts = sorted((c.text for c in facts.calls), key=len)
-    assert texts[0] == "a.b" and texts[-1] == "a" + ".b()" * 124 + ".b(…"
+    assert texts[0] == "a.b"
+    assert texts[-1] == "a" + ".b()" * 62 + ".…" + ".b()" * 62 + ".b"
+
+
+def test_calls_on_one_long_builder_chain_keep_the_methods_they_call():
+    """Calls on one restful builder chain longer than MAX_CALLEE_TEXT (apiserver's installer.go:
+    ws.PATCH(…).…Returns(…).Reads(…).Writes(…)) each keep their own method; a cut falls between
+    UTF-8 characters, never inside one."""
+    chain = "ws.PATCH(\"" + "é" * 300 + "\").Doc(\"" + "d" * 300 + "\")"
+    facts = parse("package p\nfunc f() {\n\t" + chain + ".Returns(200).Reads(r).Writes(w)\n}\n")
+    texts = {c.text for c in facts.calls if len(c.text) > 250}
+    assert {text.rsplit(")", 1)[-1] for text in texts} == {".Doc", ".Returns", ".Reads", ".Writes"}
+    assert not any("\ufffd" in text for text in texts)
+
+
+def test_a_comment_after_go_or_defer_keeps_the_mode():
+    """A comment between the keyword and the call (`defer /* why */ mu.Unlock()`) leaves the call
+    deferred or spawned, placed at its keyword as go/ssa places it."""
+    facts = parse("package p\nfunc f() {\n\tdefer /* why */ mu.Unlock()\n\tgo // start\n"
+                  "\t\trun()\n}\n")
+    assert [(c.text, c.mode, c.line, c.col) for c in facts.calls] == [
+        ("mu.Unlock", DEFER, 3, 2), ("run", GO, 4, 2)]
 
 
 def test_a_spawned_call_is_placed_at_its_keyword_and_its_callee_keeps_no_literal_body():
     """go/ssa places a go or defer call at its keyword; a callee's function literals are written
-    `func(…) {…}` whatever their bodies hold (the literal itself is named by its scope)."""
+    with their bodies `{…}` whatever they hold (the literal itself is named by its scope)."""
     facts = parse("package p\nfunc f() {\n\tdefer func(x int) {\n\t\tgo g(func() { h() })(x)\n"
                   "\t}(1)\n}\n")
     assert [(c.text, c.mode, c.line, c.col) for c in facts.calls] == [

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 # Bump when the resolver's output changes: a commit indexed by another version is resolved again
 # (its blobs' facts are reused).
-RESOLVER_VERSION = 29  # 29: a local holds its typed declaration's value and what is assigned to it later
+# 30: a local declared with a func type written out is bound to its value (var f func() = New)
+RESOLVER_VERSION = 30
 
 from collections.abc import Callable, Iterable  # noqa: E402
 from contextlib import ExitStack  # noqa: E402

@@ -33,7 +33,7 @@ from analyzer.gotypes import Func as FuncType
 from analyzer.gotypes import Array, Map, Named, Pointer, Slice, Struct, element_of, type_text
 from analyzer.graph import Annotation, Edge, Implements, Symbol
 from analyzer.resolve.flow import FlowGraph, Place
-from analyzer.resolve.infer import FileScopes, file_scopes
+from analyzer.resolve.infer import FileScopes, binds_value, file_scopes
 from analyzer.resolve.methodsets import MethodSets
 from analyzer.resolve.program import (
     BUILTIN_FUNCS, UNIVERSE, FileContext, FuncInfo, Program, TypeInfo, VarInfo,
@@ -199,11 +199,11 @@ class Resolver:
             elif len(var.values) == len(var.names):
                 # table := map[string]func(){…}: the literal's elements are the local's (a local
                 # bound to another value is that value's place, see `place_of`). A local declared
-                # with its type (var f func() I = New) is a place of its own, which its value
-                # flows into as an assignment's does.
+                # with a type that changes its value (var f Fn = New, see `binds_value`) is a
+                # place of its own, which its value flows into as an assignment's does.
                 for name, value in zip(var.names, var.values):
                     local = ("local", context.path, var.scope, name, var.line + 1)
-                    if var.type is not None:
+                    if not binds_value(var):
                         self._flow_into(scopes, local, value, var.scope, var.line,
                                         scopes.canon(var.type, var.scope))
                     elif value[0] == "comp":

@@ -17,7 +17,7 @@ from bisect import bisect_right
 from operator import itemgetter
 
 from analyzer import graph
-from analyzer.facts import FileFacts, Func, FuncLit, Param
+from analyzer.facts import FileFacts, Func, FuncLit, Param, VarDecl
 from analyzer.gotypes import Chan, GoType, Named, Pointer, element_of, parse_type, range_types
 from analyzer.gotypes import Func as FuncType
 from analyzer.resolve.flow import Place
@@ -36,6 +36,14 @@ LITERAL_TYPES = {"int_literal": INT, "interpreted_string_literal": STRING,
 
 def _param_type(param: Param) -> str:
     return f"[]{param.type}" if param.variadic else param.type
+
+
+def binds_value(var: VarDecl) -> bool:
+    """Whether each name a local declaration gives a value is bound to that value, as go/ssa lifts
+    it: untyped (f := New), or of a func type written out (var f func() = New), which the value's
+    type is identical to; a named type (var f Fn = New) changes it, an interface type boxes it."""
+    return len(var.values) == len(var.names) and (
+        var.type is None or isinstance(parse_type(var.type), FuncType))
 
 
 class FileScopes:
@@ -101,10 +109,10 @@ class FileScopes:
             if not var.short and var.scope == "init":
                 continue  # package-level: the Program has it
             for index, name in enumerate(var.names):
-                if var.type is not None:
+                if var.type is not None and not binds_value(var):
                     binding = ("type", var.type)
                 elif len(var.values) == len(var.names):
-                    binding = ("value", var.values[index])
+                    binding = ("value", var.values[index], var.type)
                 elif len(var.values) == 1:
                     binding = ("multi", var.values[0], index)
                 else:
@@ -226,6 +234,8 @@ class FileScopes:
         if kind in ("type", "param"):
             return self.canon(binding[1], scope)
         if kind == "value":
+            if binding[2] is not None:  # var f func() = New
+                return self.canon(binding[2], scope)
             return self.type_of(binding[1], scope, line, depth + 1)
         if kind == "multi":
             value, index = binding[1], binding[2]
