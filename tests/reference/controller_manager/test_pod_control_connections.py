@@ -120,8 +120,42 @@ def test_the_deletes_of_a_sync_wait_on_the_default_rate_limit(apiserver_and_clie
     Request.tryThrottle: with the defaults (QPS 20, burst 30), 30 of a sync's 60 deletes go at
     once and the others one each 1/20 s, so the sync takes 1.5 s however fast the server answers."""
     server, client = apiserver_and_client
-    defaults = parse_args(["--kubeconfig", "k"], {})
-    manager = ControllerManager(client, rate_limiter=rate_limiter_for(defaults.kube_api_qps, defaults.kube_api_burst))
+    manager = default_rate_limited(client)
     started = time.monotonic()
-    assert manager.perform(deletes("p", 60))
+    with manager.syncing("replicaset"):
+        assert manager.perform(deletes("p", 60))
     assert time.monotonic() - started >= 1.4
+
+
+def test_each_controller_waits_on_its_own_token_bucket(apiserver_and_client):
+    """ClientBuilder.ClientOrDie gives each controller its own clientset, so its own QPS 20 /
+    burst 30 bucket: a ReplicaSet sync's 30 deletes and then a Job sync's 30 go out in two bursts
+    at once (one shared bucket would hold the Job's back 1.5 s)."""
+    server, client = apiserver_and_client
+    manager = default_rate_limited(client)
+    started = time.monotonic()
+    with manager.syncing("replicaset"):
+        assert manager.perform(deletes("p", 30))
+    with manager.syncing("job"):
+        assert manager.perform(deletes("q", 30))
+    assert time.monotonic() - started < 1.0
+
+
+def test_the_two_queues_of_the_job_controller_share_its_token_bucket(apiserver_and_client):
+    """The Job controller's orphan-pod queue sends on the Job controller's one clientset: after
+    the Job queue's burst of 30, its 30 wait their turn at 20 a second."""
+    server, client = apiserver_and_client
+    manager = default_rate_limited(client)
+    started = time.monotonic()
+    with manager.syncing("job"):
+        assert manager.perform(deletes("p", 30))
+    with manager.syncing("job-orphan-pod"):
+        assert manager.perform(deletes("q", 30))
+    assert time.monotonic() - started >= 1.4
+
+
+def default_rate_limited(client) -> ControllerManager:
+    """A manager whose controllers each get the limiter of the default --kube-api-qps/-burst."""
+    defaults = parse_args(["--kubeconfig", "k"], {})
+    return ControllerManager(client, new_rate_limiter=lambda: rate_limiter_for(defaults.kube_api_qps,
+                                                                               defaults.kube_api_burst))
