@@ -32,12 +32,28 @@ class TokenBucketRateLimiter:
     def wait(self) -> None:
         """Take a token, waiting until there is one."""
         with self._lock:
-            now = self._clock()
-            self._tokens = min(self.burst, self._tokens + (now - self._last) * self.qps) - 1
-            self._last = now
+            self._tokens = self._refilled() - 1
             delay = -self._tokens / self.qps
         if delay > 0:
             self._sleep(delay)
+
+    @mirrors("(*k8s.io/client-go/util/flowcontrol.tokenBucketPassiveRateLimiter).TryAccept")
+    def try_accept(self) -> bool:
+        """Take a token if there is one, never waiting (x/time/rate's Limiter.Allow), as
+        flowcontrol.NewTokenBucketPassiveRateLimiter's limiter does."""
+        with self._lock:
+            self._tokens = self._refilled()
+            if self._tokens < 1:
+                return False
+            self._tokens -= 1
+            return True
+
+    def _refilled(self) -> float:
+        """The tokens now: those left, and one more each 1/qps seconds since, up to burst."""
+        now = self._clock()
+        tokens = min(self.burst, self._tokens + (now - self._last) * self.qps)
+        self._last = now
+        return tokens
 
 
 @mirrors("k8s.io/client-go/rest.RESTClientFor")

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import contextlib
 import datetime
+import functools
 import socket
 import sys
 import threading
@@ -33,7 +35,7 @@ import time
 import urllib.parse
 import uuid
 from dataclasses import replace
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from reference_impl.machinery.clock import WallClock
@@ -101,6 +103,21 @@ QUEUE_NAMES = {"endpointslice": "endpoint_slice", "replicationcontroller": "repl
                "garbagecollector": "garbage_collector_attempt_to_delete",
                "horizontalpodautoscaling": "horizontalpodautoscaler", "csrsigning": "certificate",
                "csrapproving": "certificate", "job-orphan-pod": "job_orphan_pod"}
+# The name of the clientset each controller's requests go through (ClientBuilder.ClientOrDie in
+# cmd/kube-controller-manager/app): each is built from its own copy of the rest.Config, so each has
+# its own --kube-api-qps/--kube-api-burst token bucket; the Job controller's two queues share one.
+CLIENT_NAMES = {"replicaset": "replicaset-controller", "deployment": "deployment-controller",
+                "replicationcontroller": "replication-controller", "daemonset": "daemon-set-controller",
+                "statefulset": "statefulset-controller", "job": "job-controller", "job-orphan-pod": "job-controller",
+                "ttl-after-finished": "ttl-after-finished-controller", "cronjob": "cronjob-controller",
+                "horizontalpodautoscaler": "horizontal-pod-autoscaler", "disruption": "disruption-controller",
+                "endpoint": "endpoint-controller", "endpointslice": "endpointslice-controller",
+                "namespace": "namespace-controller", "nodelifecycle": "node-controller",
+                "resourcequota": "resourcequota-controller", "ttl": "ttl-controller",
+                "garbagecollector": "generic-garbage-collector", "root-ca-cert-publisher": "root-ca-cert-publisher",
+                "pvc-protection": "pvc-protection-controller", "pv-protection": "pv-protection-controller",
+                "clusterrole-aggregation": "clusterrole-aggregation-controller",
+                "csrapproving": "certificate-controller", "csrsigning": "certificate-controller"}
 RESYNC_PERIOD = 30.0  # every key of an event-driven controller is synced again this often, as a safety net
 KEYS_PER_TURN = 100  # keys one controller syncs before the others get a turn
 LEASE_RETRY_PERIOD = 2.0
@@ -157,11 +174,15 @@ class ControllerManager:
     def __init__(self, client: RestClient, grace_period: float = GRACE_PERIOD,
                  stop: threading.Event | None = None, root_ca: str = "", signing_cas: dict[str, SigningCA] | None = None,
                  registry: Registry | None = None, cert_ttl: datetime.timedelta = csrsigning.DEFAULT_DURATION,
-                 clock=None, rate_limiter: flowcontrol.TokenBucketRateLimiter | None = None):
-        # The controllers' requests wait on `rate_limiter` (--kube-api-qps/--kube-api-burst); the
-        # informers, the event recorder and leader election, which upstream builds each their own
-        # client with its own limiter, do not wait behind a sync's burst of pod requests.
-        self.client = client if rate_limiter is None else client.with_rate_limiter(rate_limiter)
+                 clock=None,
+                 new_rate_limiter: Callable[[], flowcontrol.TokenBucketRateLimiter | None] = lambda: None):
+        # Each controller's requests wait on its own limiter from `new_rate_limiter`
+        # (--kube-api-qps/--kube-api-burst), made when it first sends (see client); the informers,
+        # the event recorder and leader election, which upstream builds each their own client with
+        # its own limiter, do not wait behind a sync's burst of pod requests.
+        self._unlimited_client, self._new_rate_limiter = client, new_rate_limiter
+        self._clients: dict[str, RestClient] = {}  # client name → that controller's clientset
+        self._syncing: str | None = None  # the controller whose key is being synced, see syncing
         self.lease_client = client
         # The CA of each signer that runs (csrsigning.signer_files): none, and csrsigning is off.
         self.root_ca, self.signing_cas = root_ca, signing_cas or {}
@@ -235,6 +256,26 @@ class ControllerManager:
                 API_PATHS.setdefault(plural, (prefix, True))
             self._discovered = found
         return self._discovered
+
+    @property
+    def client(self) -> RestClient:
+        """The client of the controller whose key is being synced (the unlimited one outside a
+        sync): all the requests of a sync, from every thread it starts, share its token bucket."""
+        if self._syncing is None:
+            return self._unlimited_client
+        name = CLIENT_NAMES.get(self._syncing, self._syncing)
+        if name not in self._clients:
+            self._clients[name] = self._unlimited_client.with_rate_limiter(self._new_rate_limiter())
+        return self._clients[name]
+
+    @contextlib.contextmanager
+    def syncing(self, controller: str):
+        """Send the requests made inside on `controller`'s client."""
+        self._syncing = controller
+        try:
+            yield
+        finally:
+            self._syncing = None
 
     def cache(self, name: str) -> Indexer:
         return self.informers[name].store
@@ -965,10 +1006,11 @@ class ControllerManager:
                 continue
             with self.queue_lock:
                 controller.resync_if_due()
-            for _ in range(KEYS_PER_TURN):
-                if not controller.process_next_work_item(self.perform, self.queue_lock):
-                    break
-                worked = True
+            with self.syncing(controller.name):
+                for _ in range(KEYS_PER_TURN):
+                    if not controller.process_next_work_item(self.perform, self.queue_lock):
+                        break
+                    worked = True
         return worked
 
     def _next_ready_in(self) -> float:
@@ -1151,7 +1193,8 @@ def run(args: argparse.Namespace, process: Process) -> None:
     manager = ControllerManager(client, args.node_monitor_grace_period, process.stop,
                                 root_ca(args.root_ca_file, client), signing_cas(args), registry,
                                 args.cluster_signing_duration,
-                                rate_limiter=flowcontrol.rate_limiter_for(args.kube_api_qps, args.kube_api_burst))
+                                new_rate_limiter=functools.partial(flowcontrol.rate_limiter_for,
+                                                                   args.kube_api_qps, args.kube_api_burst))
     leader_election = componentserver.leader_election_check(lambda: manager.elector) if args.leader_elect else None
     mux = serving.secure_mux(lambda: manager.started, registry, serving.component_config(args, CONTROLLERS),
                              leader_election)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from reference_impl.client.flowcontrol import TokenBucketRateLimiter
 from reference_impl.machinery.clock import Clock
 from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.mirrors import mirrors
@@ -49,22 +50,6 @@ class _LRU(OrderedDict):
         self.move_to_end(key)
         if len(self) > MAX_LRU_CACHE_ENTRIES:
             self.popitem(last=False)
-
-
-@dataclass
-class _TokenBucket:
-    """flowcontrol's passive token bucket: `burst` tokens, refilled at `qps`."""
-
-    tokens: float
-    last: float
-
-    def try_accept(self, now: float) -> bool:
-        self.tokens = min(SPAM_BURST, self.tokens + (now - self.last) * SPAM_QPS)
-        self.last = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
 
 
 @dataclass
@@ -150,9 +135,8 @@ class EventCorrelator:
 
     @mirrors("(*k8s.io/client-go/tools/record.EventSourceObjectSpamFilter).Filter")
     def _spam_filtered(self, event: dict) -> bool:
-        now = self.clock.now()
         key = _spam_key(event)
-        bucket = self._spam.get_recent(key) or _TokenBucket(SPAM_BURST, now)
-        accepted = bucket.try_accept(now)
+        bucket = self._spam.get_recent(key) or TokenBucketRateLimiter(SPAM_QPS, SPAM_BURST, self.clock.now)
+        accepted = bucket.try_accept()
         self._spam.put(key, bucket)
         return not accepted

@@ -59,3 +59,16 @@ def test_a_config_s_zero_qps_and_burst_are_client_go_s_defaults_and_a_negative_q
     limiter = rate_limiter_for(0, 0)
     assert (limiter.qps, limiter.burst) == (DEFAULT_QPS, DEFAULT_BURST) == (5.0, 10)
     assert rate_limiter_for(-1, 30) is None
+
+
+def test_try_accept_takes_a_token_only_when_there_is_one_and_never_waits():
+    """tokenBucketPassiveRateLimiter.TryAccept (the event spam filter's): `burst` accepted at
+    once, then refused without waiting, until 1/qps seconds bring a token back."""
+    clock = SteppedClock()
+    limiter = TokenBucketRateLimiter(0.5, 3, clock=clock, sleep=clock.sleep)
+    assert [limiter.try_accept() for _ in range(4)] == [True, True, True, False]
+    clock.now += 1.9
+    assert not limiter.try_accept()
+    clock.now += 0.1
+    assert [limiter.try_accept(), limiter.try_accept()] == [True, False]
+    assert clock.slept == []

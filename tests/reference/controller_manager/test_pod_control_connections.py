@@ -4,6 +4,7 @@ its one transport: a batch reuses the connections the batches before it left idl
 batch's connections at most IDLE_CONNS_PER_HOST stay open."""
 from __future__ import annotations
 
+import io
 import json
 import ssl
 import threading
@@ -15,7 +16,9 @@ import pytest
 from reference_impl.client.flowcontrol import rate_limiter_for
 from reference_impl.client.rest import IDLE_CONNS_PER_HOST
 from reference_impl.controller_manager.podcontrol import DeletePods
+from reference_impl.controller_manager import run as controller_manager_run
 from reference_impl.controller_manager.run import ControllerManager, parse_args
+from reference_impl.machinery.process import Process
 from reference_impl.machinery.actions import Delete
 
 BATCH = 500  # a ReplicaSet's burstReplicas, a Job's MaxPodCreateDeletePerSync
@@ -57,6 +60,8 @@ class CountingApiserver(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), PodAnswers)
         self.socket = tls.wrap_socket(self.socket, server_side=True)
         self.accepted = 0  # counted by the one thread that accepts
+        self.closed = 0  # connections the client closed, counted as their handler threads end
+        self._closed_lock = threading.Lock()
         self.together = threading.Barrier(1)
 
     def hold_deletes(self, together: int) -> None:
@@ -67,6 +72,11 @@ class CountingApiserver(ThreadingHTTPServer):
         request = super().get_request()
         self.accepted += 1
         return request
+
+    def shutdown_request(self, request) -> None:
+        with self._closed_lock:
+            self.closed += 1
+        super().shutdown_request(request)
 
 
 @pytest.fixture
@@ -120,8 +130,62 @@ def test_the_deletes_of_a_sync_wait_on_the_default_rate_limit(apiserver_and_clie
     Request.tryThrottle: with the defaults (QPS 20, burst 30), 30 of a sync's 60 deletes go at
     once and the others one each 1/20 s, so the sync takes 1.5 s however fast the server answers."""
     server, client = apiserver_and_client
-    defaults = parse_args(["--kubeconfig", "k"], {})
-    manager = ControllerManager(client, rate_limiter=rate_limiter_for(defaults.kube_api_qps, defaults.kube_api_burst))
+    manager = default_rate_limited(client)
     started = time.monotonic()
-    assert manager.perform(deletes("p", 60))
+    with manager.syncing("replicaset"):
+        assert manager.perform(deletes("p", 60))
     assert time.monotonic() - started >= 1.4
+
+
+def test_each_controller_waits_on_its_own_token_bucket(apiserver_and_client):
+    """ClientBuilder.ClientOrDie gives each controller its own clientset, so its own QPS 20 /
+    burst 30 bucket: a ReplicaSet sync's 30 deletes and then a Job sync's 30 go out in two bursts
+    at once (one shared bucket would hold the Job's back 1.5 s)."""
+    server, client = apiserver_and_client
+    manager = default_rate_limited(client)
+    started = time.monotonic()
+    with manager.syncing("replicaset"):
+        assert manager.perform(deletes("p", 30))
+    with manager.syncing("job"):
+        assert manager.perform(deletes("q", 30))
+    assert time.monotonic() - started < 1.0
+
+
+def test_the_two_queues_of_the_job_controller_share_its_token_bucket(apiserver_and_client):
+    """The Job controller's orphan-pod queue sends on the Job controller's one clientset: after
+    the Job queue's burst of 30, its 30 wait their turn at 20 a second."""
+    server, client = apiserver_and_client
+    manager = default_rate_limited(client)
+    started = time.monotonic()
+    with manager.syncing("job"):
+        assert manager.perform(deletes("p", 30))
+    with manager.syncing("job-orphan-pod"):
+        assert manager.perform(deletes("q", 30))
+    assert time.monotonic() - started >= 1.4
+
+
+def default_rate_limited(client) -> ControllerManager:
+    """A manager whose controllers each get the limiter of the default --kube-api-qps/-burst."""
+    defaults = parse_args(["--kubeconfig", "k"], {})
+    return ControllerManager(client, new_rate_limiter=lambda: rate_limiter_for(defaults.kube_api_qps,
+                                                                               defaults.kube_api_burst))
+
+
+def test_the_end_of_the_run_closes_the_kept_alive_connections(apiserver_and_client, monkeypatch):
+    """When the controller-manager's run ends, the connections its controllers left idle are
+    closed (the transport's CloseIdleConnections), not left for the apiserver to time out: the
+    server sees each of a sync's three connections end."""
+    server, client = apiserver_and_client
+    monkeypatch.setattr(controller_manager_run, "load_client", lambda _kubeconfig: client)
+
+    def one_sync(manager, _leader_elect, _out) -> None:
+        with manager.syncing("replicaset"):
+            assert manager.perform(deletes("p", 3))
+    monkeypatch.setattr(ControllerManager, "run", one_sync)
+    server.hold_deletes(3)
+    args = parse_args(["--kubeconfig", "k", "--secure-port=0", "--leader-elect=false"], {})
+    controller_manager_run.run(args, Process({}, threading.Event(), io.StringIO()))
+    deadline = time.monotonic() + 10
+    while server.closed < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert (server.accepted, server.closed) == (3, 3)
