@@ -475,7 +475,14 @@ def _index_library(db, goroot: GoRoot, jobs: int, progress: Progress) -> store.C
                               _status(e, unread)) for e in entries]
     store.finish_commit(db, commit_id, files, (), (), ())
     progress.note(f"indexed the standard library {version}: {len(files):,} files")
-    return store.find_complete(db, key)
+    unparsed = sorted(e.path for e in entries if unread.get(e.blob_sha) == "unparsed")
+    if unparsed:
+        progress.warn(f"standard library {version}: the parser failed on {len(unparsed)} files "
+                      f"({', '.join(unparsed[:3])}{', …' if len(unparsed) > 3 else ''}); "
+                      "they are parsed again next run")
+    # Not find_complete's answer: it passes over a commit with files the parser failed on.
+    return store.CommitRecord(commit_id, key.repo, key.sha, version, stdlib.REMOTE,
+                              key.include_tests)
 
 
 def _nameless_modules(db, commit_id: int) -> dict[str, int]:

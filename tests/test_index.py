@@ -81,6 +81,23 @@ def test_a_file_the_parser_failed_on_is_parsed_again_next_run(kube_repo, tmp_pat
     assert second.funcs > first.funcs
 
 
+def test_a_standard_library_file_the_parser_fails_on_leaves_the_rest_resolved(
+        kube_repo, tmp_path, monkeypatch):
+    """The standard library is still resolved against when the parser fails on one of its
+    files: the others keep their facts."""
+    parse_rows = indexer.parse_rows
+
+    def failing_on_fmt(source: bytes):
+        if source.startswith(b"package fmt") or b"\npackage fmt" in source:
+            raise IndexError("list index out of range")
+        return parse_rows(source)
+
+    monkeypatch.setattr(indexer, "parse_rows", failing_on_fmt)
+    summary = fetch_and_index(kube_repo, tmp_path / "home",
+                              goroot=Path(__file__).parent / "fixtures" / "goroot")
+    assert summary.library == "go1.20-fixture"
+
+
 def test_running_out_of_memory_while_parsing_stops_the_index(kube_repo, tmp_path, monkeypatch):
     """MemoryError is no parser bug to note and go on from: it stops the index."""
     parse_rows = indexer.parse_rows
