@@ -60,6 +60,9 @@ class IndexSummary:
     funcs: int = 0
     calls: int = 0
     syntax_errors: list[tuple[str, str]] = field(default_factory=list)  # (path, first problem)
+    # (path, exception) of files the parser failed on in this run: kubeatlas' bugs, not the
+    # user's syntax errors; their facts are not saved, so the next run parses them again.
+    parser_failed: list[tuple[str, str]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     not_utf8: list[str] = field(default_factory=list)
     symlinks: int = 0  # in the whole tree, Go or not
@@ -103,6 +106,8 @@ class IndexSummary:
             f"  syntax errors   {len(self.syntax_errors):>9,}  files",
             f"  missing blobs   {len(self.missing):>9,}  files absent from the object store",
             f"  not UTF-8       {len(self.not_utf8):>9,}  files (read with replacement)",
+            *([f"  parser failed   {len(self.parser_failed):>9,}  files (not indexed; "
+               "parsed again next run)"] if self.parser_failed else []),
             f"  symlinks        {self.symlinks:>9,}  not followed",
             f"  outside modules {self.outside_modules:>9,}  files no go.mod covers: not resolved"
             + (f" ({sum(self.nameless_modules.values()):,} under a go.mod naming no module)"
@@ -110,7 +115,9 @@ class IndexSummary:
                if self.outside_modules > self.go_files // 2 else ""),
         ]
         for title, items in (("syntax errors", [f"{p}:{where}" for p, where in self.syntax_errors]),
-                             ("missing", self.missing), ("not UTF-8", self.not_utf8)):
+                             ("missing", self.missing), ("not UTF-8", self.not_utf8),
+                             (f"parser failed on {len(self.parser_failed)} files",
+                              [f"{p}: {error}" for p, error in self.parser_failed])):
             if items:
                 lines.append(f"  {title}:")
                 lines.extend(f"    {item}" for item in items[:LISTED])
@@ -176,16 +183,34 @@ def _start_pool_worker(source: TreeSource) -> None:
     _start_worker(source)
 
 
-def _parse_blobs(blobs: list[tuple[str, str]]) -> list[tuple[store.BlobRecord, bytes] | str]:
+@dataclass(frozen=True)
+class ParserFailure:
+    """A blob the parser raised on: a kubeatlas bug, which one file must not turn into a failed
+    index of thousands."""
+    sha: str
+    error: str  # "IndexError: list index out of range"
+
+
+ParseResult = tuple[store.BlobRecord, bytes] | ParserFailure | str
+
+
+def _parse_blobs(blobs: list[tuple[str, str]]) -> list[ParseResult]:
     """Parse each (sha, path) into its record and its declarations (`encode_declarations`); a
-    blob the object store lacks comes back as its bare SHA."""
-    out: list[tuple[store.BlobRecord, bytes] | str] = []
+    blob the object store lacks comes back as its bare SHA, one the parser fails on as a
+    `ParserFailure`. Running out of memory is no parser bug: it stops the index."""
+    out: list[ParseResult] = []
     for sha, path in blobs:
         source = _reader.read(sha, path)
         if source is None:
             out.append(sha)
             continue
-        row = _parse_or_report(source)
+        try:
+            row = parse_rows(source)
+        except MemoryError:
+            raise
+        except Exception as error:  # noqa: BLE001 - any parser bug, reported with the file
+            out.append(ParserFailure(sha, f"{type(error).__name__}: {error}"))
+            continue
         out.append((blob_record(sha, source, row), encode_declarations(row)))
     return out
 
@@ -193,7 +218,7 @@ def _parse_blobs(blobs: list[tuple[str, str]]) -> list[tuple[store.BlobRecord, b
 def blob_record(sha: str, source: bytes, row: tuple | None = None) -> store.BlobRecord:
     """The record of a blob, from its `row` when it was parsed already."""
     if row is None:
-        row = _parse_or_report(source)
+        row = parse_rows(source)
     (package, build_constraint, generated, _, _, funcs, _, calls, *_, problems) = row
     try:
         source.decode("utf-8")
@@ -214,17 +239,6 @@ def blob_record(sha: str, source: bytes, row: tuple | None = None) -> store.Blob
         build_constraint)
 
 
-def _parse_or_report(source: bytes) -> tuple:
-    """The facts of a file; should the parser fail on it, those of an empty file whose one
-    problem names the failure: one file a parser bug cannot read must not stop an index of
-    thousands, and the summary names it among the syntax errors."""
-    try:
-        return parse_rows(source)
-    except Exception as error:  # noqa: BLE001 - any parser bug, reported with the file
-        *empty, _ = parse_rows(b"")
-        return (*empty, ((1, 1, f"not parsed: {type(error).__name__}: {error}"),))
-
-
 def _nul_character(source: bytes) -> tuple[int, int] | None:
     """Line and byte column (from 1) of the first NUL byte in `source`, if it holds one."""
     at = source.find(b"\0")
@@ -234,7 +248,7 @@ def _nul_character(source: bytes) -> tuple[int, int] | None:
 
 
 def _parse_all(source: TreeSource, blobs: list[tuple[str, str]],
-               jobs: int) -> Iterator[tuple[store.BlobRecord, bytes] | str]:
+               jobs: int) -> Iterator[ParseResult]:
     chunks = [blobs[i:i + CHUNK] for i in range(0, len(blobs), CHUNK)]
     if jobs <= 1 or len(chunks) <= 1:
         _start_worker(source)
@@ -323,10 +337,10 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
         # from the start, or it would scan them over and over as they pile up.
         with _without_gc():
             parsed: dict[str, FileFacts] = {}
-            missing = _parse_entries(db, source, go_entries, jobs, progress, checkout.name,
-                                     summary, parsed)
+            unread = _parse_entries(db, source, go_entries, jobs, progress, checkout.name,
+                                    summary, parsed)
             files = [store.FileRecord(e.path, e.blob_sha, modules.import_path_of(e.path),
-                                      _status(e, missing)) for e in go_entries]
+                                      _status(e, unread)) for e in go_entries]
 
             progress.note(f"{checkout.name}: resolving the call graph …")
             resolve_started = time.monotonic()
@@ -415,17 +429,18 @@ def _without_gc():
         gc.enable()
 
 
-def _status(entry: TreeEntry, missing: set[str]) -> str:
+def _status(entry: TreeEntry, unread: dict[str, str]) -> str:
     if entry.symlink:
         return "symlink"
-    return "missing" if entry.blob_sha in missing else "parsed"
+    return unread.get(entry.blob_sha, "parsed")
 
 
 def _parse_entries(db, source: TreeSource, entries: list[TreeEntry], jobs: int,
                    progress: Progress, repo: str, summary: IndexSummary | None = None,
-                   parsed: dict[str, FileFacts] | None = None) -> set[str]:
-    """Parse the entries whose blobs the index lacks; return the SHAs that could not be read.
-    `parsed`, when given, gets the decoded facts of each blob parsed (see `_parse_into`)."""
+                   parsed: dict[str, FileFacts] | None = None) -> dict[str, str]:
+    """Parse the entries whose blobs the index lacks; return the SHAs that could not be read or
+    parsed, with their status ("missing", "unparsed"). `parsed`, when given, gets the decoded
+    facts of each blob parsed (see `_parse_into`)."""
     known = store.known_blobs(db, PARSER_VERSION)
     todo: dict[str, str] = {}
     reused = 0
@@ -436,11 +451,13 @@ def _parse_entries(db, source: TreeSource, entries: list[TreeEntry], jobs: int,
             reused += 1
         else:
             todo.setdefault(entry.blob_sha, entry.path)
-    missing = _parse_into(db, source, sorted(todo.items()), jobs, progress, repo, parsed)
+    missing, failed = _parse_into(db, source, sorted(todo.items()), jobs, progress, repo, parsed)
     if summary is not None:
         summary.reused = reused
-        summary.parsed_now = len(todo) - len(missing)
-    return missing
+        summary.parsed_now = len(todo) - len(missing) - len(failed)
+        summary.parser_failed = [(e.path, failed[e.blob_sha]) for e in entries
+                                 if e.blob_sha in failed and not e.symlink]
+    return {**dict.fromkeys(missing, "missing"), **dict.fromkeys(failed, "unparsed")}
 
 
 def _index_library(db, goroot: GoRoot, jobs: int, progress: Progress) -> store.CommitRecord:
@@ -452,13 +469,20 @@ def _index_library(db, goroot: GoRoot, jobs: int, progress: Progress) -> store.C
         return done
     entries = goroot.entries()
     commit_id = store.begin_commit(db, key, version, stdlib.REMOTE)
-    missing = _parse_entries(db, TreeSource(goroot=goroot.root), entries, jobs, progress,
-                             f"standard library {version}")
+    unread = _parse_entries(db, TreeSource(goroot=goroot.root), entries, jobs, progress,
+                            f"standard library {version}")
     files = [store.FileRecord(e.path, e.blob_sha, stdlib.import_path_of(e.path),
-                              _status(e, missing)) for e in entries]
+                              _status(e, unread)) for e in entries]
     store.finish_commit(db, commit_id, files, (), (), ())
     progress.note(f"indexed the standard library {version}: {len(files):,} files")
-    return store.find_complete(db, key)
+    unparsed = sorted(e.path for e in entries if unread.get(e.blob_sha) == "unparsed")
+    if unparsed:
+        progress.warn(f"standard library {version}: the parser failed on {len(unparsed)} files "
+                      f"({', '.join(unparsed[:3])}{', …' if len(unparsed) > 3 else ''}); "
+                      "they are parsed again next run")
+    # Not find_complete's answer: it passes over a commit with files the parser failed on.
+    return store.CommitRecord(commit_id, key.repo, key.sha, version, stdlib.REMOTE,
+                              key.include_tests)
 
 
 def _nameless_modules(db, commit_id: int) -> dict[str, int]:
@@ -490,17 +514,21 @@ def _module_map(git_dir: str, entries: list[TreeEntry]):
 
 def _parse_into(db, source: TreeSource, blobs: list[tuple[str, str]], jobs: int,
                 progress: Progress, repo: str,
-                parsed: dict[str, FileFacts] | None = None) -> set[str]:
-    """Parse and save the given (sha, path) blobs; return the SHAs that could not be read.
+                parsed: dict[str, FileFacts] | None = None) -> tuple[set[str], dict[str, str]]:
+    """Parse and save the given (sha, path) blobs; return the SHAs that could not be read, and
+    those the parser failed on with the failure (not saved, so that a later run tries again).
 
     With `parsed`, each blob's facts are also decoded into it (SHA → facts) as they arrive. The
     resolver would otherwise read them back from the index once the parse is over, alone on one
     core (3.5 CPU s on Kubernetes); here the decoding shares the cores with the pool instead."""
     missing: set[str] = set()
+    failed: dict[str, str] = {}
     batch: list[store.BlobRecord] = []
     for count, result in enumerate(_parse_all(source, blobs, jobs), 1):
         if isinstance(result, str):
             missing.add(result)
+        elif isinstance(result, ParserFailure):
+            failed[result.sha] = result.error
         else:
             record, declared = result
             batch.append(record)
@@ -512,7 +540,7 @@ def _parse_into(db, source: TreeSource, blobs: list[tuple[str, str]], jobs: int,
         progress.update(f"{repo}: parsing", count, len(blobs), "files")
     if batch:
         store.save_blobs(db, PARSER_VERSION, batch)
-    return missing
+    return missing, failed
 
 
 def _unnamed_tags(db, build: BuildContext, commit_id: int,

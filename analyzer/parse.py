@@ -193,6 +193,7 @@ class _FileParser:
         self.elided: dict[int, tuple[tree_sitter.Node, int]] = {}
         self.written_types: dict[int, str] = {}  # see written_type
         self.holding: dict[int, bool] = {}  # a literal body's start → whether it holds a function
+        self.declaration_docs: dict[int, str] = {}  # a `type` declaration's start → its doc
         # The call of each go and defer statement → (GO or DEFER, the statement's start).
         self.spawned: dict[tree_sitter.Node, tuple[str, tree_sitter.Point]] = {}
         self.closure_bodies: tuple[list[int], list[int]] = ([], [])  # starts, ends; by start
@@ -631,13 +632,24 @@ class _FileParser:
                     embeds.append(self.text(elem))
         else:
             kind, underlying = "named", self.text(type_)
-        # go/doc gives a type spec without a Doc of its own its declaration's (`type ( ... )` too).
-        group = doc_group(node) or doc_group(node.parent)
         self.out["types"].append((
             self.text(node.child_by_field_id(NAME)), kind, underlying,
             self.type_params(node.child_by_field_id(TYPE_PARAMETERS)), tuple(fields),
             tuple(methods), tuple(embeds), node.start_point.row + 1, node.start_point.column + 1,
-            comment_text(group)))
+            self.type_doc(node)))
+
+    def type_doc(self, spec) -> str:
+        """go/doc gives a type spec without a Doc of its own its declaration's (`type ( ... )`
+        too). The declaration's is read once: every spec of a group without a doc asks for it,
+        and reading it walks back over all its comments."""
+        group = doc_group(spec)
+        if group:
+            return comment_text(group)
+        declaration = spec.parent
+        doc = self.declaration_docs.get(declaration.start_byte)
+        if doc is None:
+            doc = self.declaration_docs[declaration.start_byte] = doc_comment(declaration)
+        return doc
 
     def on_func(self, node, scope) -> None:
         ssa_name, name, (receiver_name, receiver_type, pointer) = self.declared[node.start_byte]

@@ -69,7 +69,8 @@ CREATE TABLE IF NOT EXISTS files (
     path TEXT NOT NULL,
     blob_sha TEXT NOT NULL,
     import_path TEXT,
-    status TEXT NOT NULL,          -- "parsed", "missing" (blob absent from the store), "symlink"
+    status TEXT NOT NULL,          -- "parsed", "missing" (blob absent from the store), "symlink",
+                                   -- "unparsed" (the parser failed on it: no facts stored)
     PRIMARY KEY (commit_id, path)
 );
 CREATE TABLE IF NOT EXISTS modules (
@@ -194,7 +195,8 @@ class CommitRecord(NamedTuple):
 
 
 class FileRecord(NamedTuple):
-    """A Go file of an indexed commit: its blob, package and status (parsed, missing, symlink)."""
+    """A Go file of an indexed commit: its blob, package and status (parsed, missing,
+    symlink, unparsed)."""
 
     path: str
     blob_sha: str
@@ -429,10 +431,13 @@ def save_blobs(db: sqlite3.Connection, parser_version: int, records: Iterable[Bl
 
 
 def find_complete(db: sqlite3.Connection, key: CommitKey) -> CommitRecord | None:
+    """The index of `key`, unless the parser failed on some of its files: indexing it again
+    parses those again (a fixed parser, or memory back)."""
     row = db.execute(
         "SELECT id, repo, sha, ref, remote_url, include_tests FROM commits WHERE complete = 1 AND "
         "repo = ? AND sha = ? AND include_tests = ? AND library = ? AND build = ? AND "
-        "parser_version = ? AND resolver_version = ? ORDER BY id DESC LIMIT 1",
+        "parser_version = ? AND resolver_version = ? AND NOT EXISTS (SELECT 1 FROM files WHERE "
+        "files.commit_id = commits.id AND files.status = 'unparsed') ORDER BY id DESC LIMIT 1",
         (key.repo, key.sha, key.include_tests, key.library, key.build, PARSER_VERSION,
          RESOLVER_VERSION)).fetchone()
     return CommitRecord(*row) if row else None

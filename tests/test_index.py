@@ -41,8 +41,8 @@ def test_summary_counts_the_kube_tree(kube_repo, tmp_path):
 
 def test_a_file_the_parser_fails_on_is_named_and_the_others_keep_their_facts(
         kube_repo, tmp_path, monkeypatch):
-    """A parser bug on one file does not stop the index: the file is listed among the syntax
-    errors with the exception, in one line, and every other file keeps its facts."""
+    """A parser bug on one file does not stop the index: the file is named with the exception,
+    in one line, apart from the user's syntax errors, and every other file keeps its facts."""
     parse_rows = indexer.parse_rows
 
     def failing_on_scheduler(source: bytes):
@@ -52,12 +52,64 @@ def test_a_file_the_parser_fails_on_is_named_and_the_others_keep_their_facts(
 
     monkeypatch.setattr(indexer, "parse_rows", failing_on_scheduler)
     summary = fetch_and_index(kube_repo, tmp_path / "home")
-    assert dict(summary.syntax_errors)["pkg/scheduler/scheduler.go"] == (
-        "1:1 not parsed: IndexError: list index out of range")
-    assert ("    pkg/scheduler/scheduler.go:1:1 not parsed: IndexError: list index out of range"
-            in summary.render().splitlines())
-    assert summary.parsed_now == summary.go_files
+    assert summary.parser_failed == [
+        ("pkg/scheduler/scheduler.go", "IndexError: list index out of range")]
+    assert "pkg/scheduler/scheduler.go" not in dict(summary.syntax_errors)
+    rendered = summary.render().splitlines()
+    assert "  parser failed on 1 files:" in rendered
+    assert "    pkg/scheduler/scheduler.go: IndexError: list index out of range" in rendered
+    assert summary.parsed_now == summary.go_files - 1
     assert summary.funcs > 50 and summary.calls > 100
+
+
+def test_a_file_the_parser_failed_on_is_parsed_again_next_run(kube_repo, tmp_path, monkeypatch):
+    """A parser failure is not stored as the file's facts: the next index of the same commit
+    parses the file again, and with a parser that reads it, it has its facts."""
+    parse_rows = indexer.parse_rows
+
+    def failing_on_scheduler(source: bytes):
+        if b"func (sched *Scheduler) scheduleOne(" in source:
+            raise RecursionError("maximum recursion depth exceeded")
+        return parse_rows(source)
+
+    monkeypatch.setattr(indexer, "parse_rows", failing_on_scheduler)
+    first = fetch_and_index(kube_repo, tmp_path / "home")
+    monkeypatch.setattr(indexer, "parse_rows", parse_rows)
+    second = fetch_and_index(kube_repo, tmp_path / "home")
+    assert not second.already_indexed
+    assert (second.parsed_now, second.parser_failed) == (1, [])
+    assert second.funcs > first.funcs
+
+
+def test_a_standard_library_file_the_parser_fails_on_leaves_the_rest_resolved(
+        kube_repo, tmp_path, monkeypatch):
+    """The standard library is still resolved against when the parser fails on one of its
+    files: the others keep their facts."""
+    parse_rows = indexer.parse_rows
+
+    def failing_on_fmt(source: bytes):
+        if source.startswith(b"package fmt") or b"\npackage fmt" in source:
+            raise IndexError("list index out of range")
+        return parse_rows(source)
+
+    monkeypatch.setattr(indexer, "parse_rows", failing_on_fmt)
+    summary = fetch_and_index(kube_repo, tmp_path / "home",
+                              goroot=Path(__file__).parent / "fixtures" / "goroot")
+    assert summary.library == "go1.20-fixture"
+
+
+def test_running_out_of_memory_while_parsing_stops_the_index(kube_repo, tmp_path, monkeypatch):
+    """MemoryError is no parser bug to note and go on from: it stops the index."""
+    parse_rows = indexer.parse_rows
+
+    def out_of_memory(source: bytes):
+        if b"func (sched *Scheduler) scheduleOne(" in source:
+            raise MemoryError
+        return parse_rows(source)
+
+    monkeypatch.setattr(indexer, "parse_rows", out_of_memory)
+    with pytest.raises(MemoryError):
+        fetch_and_index(kube_repo, tmp_path / "home")
 
 
 def test_test_files_are_parsed_only_when_asked(kube_repo, tmp_path):
