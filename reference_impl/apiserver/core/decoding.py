@@ -408,6 +408,9 @@ class _Loader(yaml.SafeLoader):
         super().__init__(stream)
         self._open_anchors: set[str] = set()
         self._key_levels: list[int] = []  # a heap of the flow levels with a possible simple key
+        # Where an alias stands, as (id of its collection, index, 0 for an item or key, 1 for a
+        # value): PyYAML puts the anchored node itself there, go-yaml an alias node it counts.
+        self.alias_slots: set[tuple[int, int, int]] = set()
         self.plain_end: tuple[int, int] | None = None  # where the last plain scalar stopped, its indent
 
     def scan_plain(self):
@@ -479,7 +482,8 @@ class _Loader(yaml.SafeLoader):
         node its anchor names is refused as go-yaml refuses it."""
         stack: list[list] = []  # open collections: [node, pending mapping key or None, anchor]
         while True:
-            if self.check_event(yaml.AliasEvent):
+            aliased = self.check_event(yaml.AliasEvent)
+            if aliased:
                 event = self.get_event()
                 if event.anchor in self._open_anchors:
                     raise yaml.YAMLError(f"anchor '{event.anchor}' value contains itself")
@@ -515,6 +519,10 @@ class _Loader(yaml.SafeLoader):
                     if not stack:
                         return node
                     top = stack[-1]
+                    if aliased:
+                        part = int(isinstance(top[0], yaml.MappingNode) and top[1] is not None)
+                        self.alias_slots.add((id(top[0]), len(top[0].value), part))
+                        aliased = False
                     if isinstance(top[0], yaml.SequenceNode):
                         top[0].value.append(node)
                     elif top[1] is None:
@@ -652,27 +660,20 @@ def decode_yaml(data: bytes, max_depth: int = MAX_PROCESSED_DEPTH) -> object:
         raise DecodeError(f"yaml: {err}") from None
     finally:
         loader.dispose()
-    return None if node is None else _without_lone_surrogates(_to_json(node, loader, max_depth))
+    if node is None:
+        return None
+    _check_aliasing(node, loader.alias_slots)
+    return _without_lone_surrogates(_to_json(node, loader, max_depth))
 
 
 def _to_json(root: yaml.Node, loader: _Loader, max_depth: int = MAX_PROCESSED_DEPTH) -> object:
-    """Build the value of `root` with an explicit stack. Every node visited counts toward the
-    decode count, every visit of a node already built once (an alias) toward the alias count, as
-    go-yaml's decoder counts them; past the allowed ratio the document is refused."""
-    decode_count = alias_count = 0
-    seen: set[int] = set()
+    """Build the value of `root` with an explicit stack (it visits no more nodes than
+    `_check_aliasing` allows)."""
     result: list[object] = []
     # (node, container, key, depth): put the value of node into container[key]
     stack: list[tuple[yaml.Node, object, object, int]] = [(root, result, None, 1)]
     while stack:
         node, container, key, depth = stack.pop()
-        decode_count += 1
-        if id(node) in seen:
-            alias_count += 1
-            if alias_count > 100 and decode_count > 1000 and \
-                    alias_count / decode_count > allowed_alias_ratio(decode_count):
-                raise DecodeError("yaml: document contains excessive aliasing")
-        seen.add(id(node))
         if depth > max_depth:
             raise DecodeError(f"yaml: the object is nested more than {max_depth} levels deep")
         if isinstance(node, yaml.ScalarNode):
@@ -688,7 +689,7 @@ def _to_json(root: yaml.Node, loader: _Loader, max_depth: int = MAX_PROCESSED_DE
             value = {}
             # YAMLToJSON writes the map go-yaml made with json.Marshal: its keys sorted.
             named = [(_key(key_node, value_node, loader), value_node)
-                     for key_node, value_node in _last_of_each_key(_with_merges(node), loader)]
+                     for key_node, value_node in _last_of_each_key(_with_merges(node, depth, max_depth), loader)]
             for name, value_node in sorted(named, key=lambda pair: pair[0]):
                 value[name] = None
                 stack.append((value_node, value, name, depth + 1))
@@ -699,17 +700,69 @@ def _to_json(root: yaml.Node, loader: _Loader, max_depth: int = MAX_PROCESSED_DE
     return result[0]
 
 
+@mirrors("(*gopkg.in/yaml.v2.decoder).unmarshal", "(*gopkg.in/yaml.v2.decoder).alias")
+def _check_aliasing(root: yaml.Node, alias_slots: set[tuple[int, int, int]]) -> None:
+    """Walk the document as go-yaml's decoder does (in order, every key and value, a value later
+    overridden and every merged map too) and count as it counts: each node decoded, and each one
+    decoded inside an alias's expansion as aliased; past the allowed ratio the document is refused
+    ("billion laughs", merges of merges included), so that the walk, and building the value after
+    it, is bounded work."""
+    decode_count, alias_count = 1, 0  # the document node
+    # (node, whether it stands inside an alias's expansion, whether it stands where an alias is)
+    stack: list[tuple[yaml.Node, bool, bool]] = [(root, False, False)]
+    while stack:
+        node, in_alias, at_alias = stack.pop()
+        for _ in range(1 + at_alias):  # the alias node, then the node it names, inside the alias
+            decode_count += 1
+            alias_count += in_alias
+            if alias_count > 100 and decode_count > 1000 and \
+                    alias_count / decode_count > allowed_alias_ratio(decode_count):
+                raise DecodeError("yaml: document contains excessive aliasing")
+            in_alias = in_alias or at_alias
+        children = [(child, (id(node), index, 0)) for index, child in enumerate(node.value)] \
+            if isinstance(node, yaml.SequenceNode) else \
+            _decoded_children(node) if isinstance(node, yaml.MappingNode) else []
+        stack.extend((child, in_alias, slot in alias_slots) for child, slot in reversed(children))
+
+
+def _decoded_children(node: yaml.MappingNode) -> list[tuple[yaml.Node, tuple[int, int, int]]]:
+    """The nodes go-yaml's mapping decodes, in order, with where each stands: a key and its value,
+    or for a merge key (which it does not decode) the merged map, or a merged sequence's items
+    from the last to the first."""
+    children = []
+    for index, (key_node, value_node) in enumerate(node.value):
+        if key_node.tag != _MERGE_TAG:
+            children += [(key_node, (id(node), index, 0)), (value_node, (id(node), index, 1))]
+        elif isinstance(value_node, yaml.SequenceNode):
+            children += [(item, (id(value_node), item_index, 0))
+                         for item_index, item in reversed(list(enumerate(value_node.value)))]
+        else:
+            children.append((value_node, (id(node), index, 1)))
+    return children
+
+
 @mirrors("(*gopkg.in/yaml.v2.decoder).mapping")
-def _with_merges(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+def _with_merges(node: yaml.MappingNode, depth: int, max_depth: int) -> list[tuple[yaml.Node, yaml.Node]]:
     """A mapping's pairs in the order go-yaml sets them: a merge key (`<<`) sets the merged map's
     pairs where it stands, so it overrides a key written before it and a key after it overrides
-    the merge (not the YAML spec's rule, where explicit keys always win)."""
+    the merge (not the YAML spec's rule, where explicit keys always win). Merges nest without
+    recursion; each merged map counts as one level deeper toward `max_depth`, as a map in a map
+    does (go-yaml's parser bounds both at 10,000)."""
     pairs: list[tuple[yaml.Node, yaml.Node]] = []
-    for key_node, value_node in node.value:
-        if key_node.tag == _MERGE_TAG:
-            pairs += _merged(value_node)
+    # The mappings being read, innermost last: the rest of each one's pairs, and its depth.
+    stack = [(iter(node.value), depth)]
+    while stack:
+        rest, at = stack[-1]
+        pair = next(rest, None)
+        if pair is None:
+            stack.pop()
+        elif pair[0].tag != _MERGE_TAG:
+            pairs.append(pair)
         else:
-            pairs.append((key_node, value_node))
+            for merged in _merged_maps(pair[1]):
+                if at + 1 > max_depth:
+                    raise DecodeError(f"yaml: the object is nested more than {max_depth} levels deep")
+                stack.append((iter(merged.value), at + 1))
     return pairs
 
 
@@ -717,13 +770,13 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 @mirrors("(*gopkg.in/yaml.v2.decoder).merge")
-def _merged(node: yaml.Node) -> list[tuple[yaml.Node, yaml.Node]]:
-    """The pairs a merge sets: a map's, or each map's of a sequence from the last to the first, so
-    that of two merged maps the first wins."""
+def _merged_maps(node: yaml.Node) -> list[yaml.MappingNode]:
+    """The maps a merge sets, in the order they are to be read off a stack: of a sequence of maps
+    go-yaml sets the last first, so that of two merged maps the first wins."""
     if isinstance(node, yaml.MappingNode):
-        return _with_merges(node)
+        return [node]
     if isinstance(node, yaml.SequenceNode) and all(isinstance(item, yaml.MappingNode) for item in node.value):
-        return [pair for item in reversed(node.value) for pair in _with_merges(item)]
+        return node.value
     raise DecodeError("yaml: map merge requires map or sequence of maps as the value")
 
 

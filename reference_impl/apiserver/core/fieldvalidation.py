@@ -14,7 +14,7 @@ import base64
 import copy
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import decoding, errors, gostruct, openapi, protobuf
@@ -67,7 +67,9 @@ def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
     unknown: list[str] = []
     if name is None:
         return Decoded(decoding.merged(obj), (), decoding.nesting_of(obj))
-    depth = _walk(obj, _reference_to(name), None, _Field(), _Body(kind, version, unknown), None)
+    body = _Body(kind, version, unknown)
+    depth = _walk(obj, _reference_to(name), None, _Field(), body, None)
+    body.raise_saved()
     return Decoded(decoding.plain(obj), tuple(unknown), depth)
 
 
@@ -75,8 +77,9 @@ def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
 def check_object_meta(kind: str, version: str, metadata: object) -> None:
     """A custom resource's metadata as the CRD handler unmarshals it into ObjectMeta on its own: a
     value of the wrong JSON type is the decoder's 400, its field path starting at ObjectMeta."""
-    _walk(copy.deepcopy(metadata), {"$ref": REF_PREFIX + META + "ObjectMeta"}, None, _Field(),
-          _Body(kind, version, []), None)
+    body = _Body(kind, version, [])
+    _walk(copy.deepcopy(metadata), {"$ref": REF_PREFIX + META + "ObjectMeta"}, None, _Field(), body, None)
+    body.raise_saved()
 
 
 # A field's path as a chain of (parent, key or index) pairs, spelled out only for a message.
@@ -116,26 +119,47 @@ class _Field:
 @dataclass(frozen=True)
 class _Body:
     """One body being decoded into `kind`: the unknown fields met so far, and the 400 for a value
-    the struct cannot hold, worded as the serializer's caller wraps the decode error."""
+    the struct cannot hold, worded as the serializer's caller wraps the decode error. As
+    encoding/json does, a type error is saved (the first one) and decoding goes on; the error of a
+    type that decodes itself (a Time, a Quantity) is raised at once, so it wins over one saved."""
 
     kind: str
     version: str
     unknown: list[str]
+    saved: list[UndecodableError] = dataclass_field(default_factory=list)
 
     def refuse(self, problem: str, conversion_problem: str | None = None) -> "UndecodableError":
         return UndecodableError(f'{self.kind} in version "{self.version}" cannot be handled as a {self.kind}: '
                                 f"{problem}", problem, conversion_problem)
 
+    @mirrors("(*encoding/json.decodeState).saveError")
+    def save(self, problem: str, conversion_problem: str | None = None) -> None:
+        if not self.saved:
+            refusal = self.refuse(problem, conversion_problem)
+            refusal.ends_decoding = False
+            self.saved.append(refusal)
+
+    def raise_saved(self) -> None:
+        if self.saved:
+            raise self.saved[0]
+
+    def with_unknown(self, unknown: list[str]) -> _Body:
+        """The same body, its unknown fields gathered in `unknown`, sharing what is saved."""
+        return _Body(self.kind, self.version, unknown, self.saved)
+
 
 class UndecodableError(errors.StatusError):
     """The 400 for a body the kind's struct cannot hold; `problem` is the decoder's own error, which a
-    patch reports in its own words, and `conversion_problem` the unstructured converter's for the same
-    value (what a strategic merge patch reports), when known."""
+    patch reports in its own words, `conversion_problem` the unstructured converter's for the same
+    value (what a strategic merge patch reports), when known, and `ends_decoding` whether the
+    decoder stopped at it (else it was saved and decoding went on)."""
 
-    def __init__(self, message: str, problem: str, conversion_problem: str | None = None):
+    def __init__(self, message: str, problem: str, conversion_problem: str | None = None,
+                 ends_decoding: bool = True):
         super().__init__(400, "BadRequest", message)
         self.problem = problem
         self.conversion_problem = conversion_problem
+        self.ends_decoding = ends_decoding
 
 
 def _type_error(value: object, go_type: str, field: _Field) -> str:
@@ -318,14 +342,21 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
         return decoding.nesting_of(value)
     if expected == "string" and not format and isinstance(value, str):
         return 0  # the commonest value, which nothing below can refuse
-    if not _matches(value, expected, format):
+    mismatched = not _matches(value, expected, format)
+    if mismatched or _out_of_range(value, format):
         named = go_type or _go_type(declared)
-        raise body.refuse(_type_error(value, named, field), conversion_problem(value, declared, named))
-    if _out_of_range(value, format):
-        raise body.refuse(_type_error(value, go_type or _go_type(declared), field))
+        problem = _type_error(value, named, field)
+        conversion = conversion_problem(value, declared, named) if mismatched else None
+        if named.removeprefix("*") in _UNMARSHALS_INTO:
+            raise body.refuse(problem, conversion)  # its UnmarshalJSON's error ends the decoding
+        body.save(problem, conversion)
+        return 0
     problem = _format_problem(value, format, name)
+    if problem and format == "byte":
+        body.save(problem, f"error decoding from json: {problem}")
+        return 0
     if problem:
-        raise body.refuse(problem, f"error decoding from json: {problem}" if format == "byte" else problem)
+        raise body.refuse(problem, problem)  # a Time's UnmarshalJSON: its error ends the decoding
     if schema.get("x-kubernetes-preserve-unknown-fields"):
         return decoding.nesting_of(value)
     deepest = 0
@@ -356,7 +387,7 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
                                                          _is_no_pointer(name, key))
                 for earlier, schema in replaced:
                     _walk(earlier, schema, (path, key), field.enter(struct, key) if known else field,
-                          _Body(body.kind, body.version, []),
+                          body.with_unknown([]),
                           (field_types.get(key) if known else _element_type(go_type)) if schema is child else None)
             if isinstance(value[key], list) and isinstance(child, dict) and child.get("format") == "byte":
                 value[key] = _bytes_as_base64(value[key], field.enter(struct, key) if known else field, body)
@@ -518,7 +549,8 @@ def _bytes_as_base64(items: list, field: _Field, body: _Body) -> str:
             item = 0
         if not isinstance(item, int) or isinstance(item, bool) or not 0 <= item <= 255:
             shown = f"number {item}" if gojson.type_name(item) == "number" else gojson.type_name(item)
-            raise body.refuse(gojson.type_error(shown, "uint8", field.where()))
+            body.save(gojson.type_error(shown, "uint8", field.where()))
+            item = 0
         decoded.append(item)
     return base64.b64encode(bytes(decoded)).decode()
 

@@ -326,7 +326,7 @@ def _problems(value: object, go_type: str, struct: str, fields: tuple[str, ...])
     if go_type == "v1.ObjectMeta":
         problem = _metadata_problem(value)
         if problem:
-            yield problem, False
+            yield problem
     elif go_type == "metav1.Time":
         yield from _time_problems(value, where)
     elif go_type in _STRUCT_FIELDS:
@@ -357,14 +357,14 @@ def _time_problems(value: object, where: str):
         yield problem, True
 
 
-def _metadata_problem(metadata: object) -> str | None:
-    """The first type error decoding `metadata` into a TokenRequest's ObjectMeta, as the schema
-    walk words it for any kind's."""
+def _metadata_problem(metadata: object) -> tuple[str, bool] | None:
+    """The error decoding `metadata` into a TokenRequest's ObjectMeta, as the schema walk words it
+    for any kind's, and whether it ends the decoding (a Time's does)."""
     try:
         fieldvalidation.decode_into_kind("authentication.k8s.io", "v1", "TokenRequest",
                                          {"metadata": copy.deepcopy(metadata)})
     except fieldvalidation.UndecodableError as err:
-        return err.problem
+        return err.problem, err.ends_decoding
     return None
 
 

@@ -44,6 +44,53 @@ def test_yaml_aliases_within_the_ratio_are_expanded():
     assert value == {"base": {"a": 1}, "copy": {"a": 1}, "merged": {"a": 1, "c": 2}}
 
 
+def merge_bomb(levels: int) -> bytes:
+    """A ConfigMap whose data holds maps each merging the one before ten times over: ~470 bytes
+    for 7 levels that go-yaml would expand to 10^7 merged maps."""
+    lines = ['l0: &l0 {a: "1"}', *(f"l{i}: &l{i} {{<<: [{', '.join([f'*l{i - 1}'] * 10)}]}}"
+                                   for i in range(1, levels + 1))]
+    return b"metadata: {name: merges}\ndata:\n" + "".join(f"  {line}\n" for line in lines).encode()
+
+
+def test_merges_of_merges_count_as_go_yamls_aliases_do(chain):
+    """go-yaml decodes a merged alias as any alias, so merges of merges meet its alias ratio: real
+    1.24 takes 3 levels (the ConfigMap's data then has the wrong type) and refuses 4."""
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), merge_bomb(3), content_type="application/yaml")
+    assert (code, status["message"]) == (400, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: '
+                                               "cannot unmarshal object into Go struct field ConfigMap.data of type string")
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), merge_bomb(4), content_type="application/yaml")
+    assert code == 400 and "yaml: document contains excessive aliasing" in status["message"]
+
+
+def test_a_merge_bomb_is_refused_before_it_is_expanded(monkeypatch):
+    """7 levels of merges are refused after a bounded walk, not after building 10^7 pairs: no more
+    than a few thousand scalars are resolved."""
+    resolved = 0
+    resolve = decoding._scalar
+
+    def counted(node, loader):
+        nonlocal resolved
+        resolved += 1
+        assert resolved < 10_000, "the merges are being expanded"
+        return resolve(node, loader)
+
+    monkeypatch.setattr(decoding, "_scalar", counted)
+    with pytest.raises(decoding.DecodeError, match="yaml: document contains excessive aliasing"):
+        decoding.decode_yaml(merge_bomb(7))
+
+
+def test_merge_keys_nest_without_recursion_up_to_go_yamls_depth(chain):
+    """600 nested `<<:` maps are one map to go-yaml (real 1.24: 201); past its 10,000 levels its
+    parser refuses them."""
+    def nested(depth: int) -> bytes:
+        return f"metadata: {{name: merged-{depth}}}\ndata: {'{<<: ' * depth}{{a: \"1\"}}{'}' * depth}\n".encode()
+
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"), nested(600), content_type="application/yaml")
+    assert (code, created["data"]) == (201, {"a": "1"})
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), nested(10_001), content_type="application/yaml")
+    assert code == 400 and "yaml: line 2: exceeded max depth of 10000" in status["message"]
+
+
 def test_yaml_becomes_json_values_timestamps_and_keys_stay_strings(chain):
     """sigs.k8s.io/yaml converts YAML to JSON: a timestamp stays a string, a key becomes one."""
     body = b"metadata:\n  name: when\n  annotations:\n    at: 2020-01-01\ndata:\n  1: x\n"

@@ -279,6 +279,36 @@ def test_values_the_go_type_cannot_hold_are_400(chain, plural, body, message):
     assert message in status["message"]
 
 
+@pytest.mark.parametrize("before,metadata", [
+    ({"data": {"a": 5}}, {"creationTimestamp": "bad"}),
+    ({"data": {"a": 5}}, {"deletionTimestamp": "bad"}),
+    ({"data": {"a": 5}}, {"managedFields": [{"time": "bad"}]}),
+    ({"binaryData": {"a": [300]}}, {"creationTimestamp": "bad"}),
+    ({"binaryData": {"a": "!!"}}, {"creationTimestamp": "bad"}),
+], ids=["creation", "deletion", "managed-fields", "byte-type", "base64"])
+def test_a_time_that_does_not_parse_wins_over_a_type_error_before_it(chain, before, metadata):
+    """encoding/json saves a type error (or base64 that does not decode) and decodes on; a
+    metav1.Time's UnmarshalJSON error ends the decoding, so it is the one reported (real 1.24:
+    the parse-time error for each)."""
+    body = {**before, "metadata": {"name": "late-time", **metadata}}
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), body)
+    assert (code, status["message"]) == (400, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: parsing '
+                                              'time "bad" as "2006-01-02T15:04:05Z07:00": cannot parse "bad" as "2006"')
+
+
+@pytest.mark.parametrize("metadata,where", [
+    ({"labels": 5}, "ConfigMap.data of type string"),
+    ({"creationTimestamp": 5}, "ObjectMeta.metadata.creationTimestamp of type string"),
+], ids=["saved", "time"])
+def test_of_two_type_errors_the_first_is_reported_unless_a_time_decodes_the_second(chain, metadata, where):
+    """Type errors are saved and the first is reported; a Time decoding a number fails in its
+    own UnmarshalJSON, which ends the decoding (real 1.24: the messages here)."""
+    body = {"data": {"a": 5}, "metadata": {"name": "two-errors", **metadata}}
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), body)
+    assert (code, status["message"]) == (400, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: '
+                                              f"cannot unmarshal number into Go struct field {where}")
+
+
 @pytest.mark.parametrize("field,time,problem", [
     ("acquireTime", "2024-01-01T00:00:00Z", 'cannot parse "Z" as ".000000"'),
     ("renewTime", "2024-01-01T00:00:00.5Z", 'cannot parse ".5Z" as ".000000"'),

@@ -306,9 +306,15 @@ UNDECODABLE = 'TokenRequest in version "v1" cannot be handled as a TokenRequest:
      '"2006-01-02T15:04:05Z07:00": cannot parse "nope" as "2006"'),
     ({"metadata": {"managedFields": [{"fieldsV1": 5}]}, "spec": {"audiences": 5}},
      UNDECODABLE + "number into Go struct field TokenRequestSpec.spec.audiences of type []string"),
+    ({"spec": {"audiences": 5}, "metadata": {"creationTimestamp": "bad"}},
+     'TokenRequest in version "v1" cannot be handled as a TokenRequest: parsing time "bad" as '
+     '"2006-01-02T15:04:05Z07:00": cannot parse "bad" as "2006"'),
+    ({"spec": {"audiences": 5}, "metadata": {"managedFields": [{"time": "bad"}]}},
+     'TokenRequest in version "v1" cannot be handled as a TokenRequest: parsing time "bad" as '
+     '"2006-01-02T15:04:05Z07:00": cannot parse "bad" as "2006"'),
 ], ids=["spec", "expiration", "fractional-expiration", "audiences", "audience", "bound-ref", "bound-uid",
         "other-kind", "unknown-version", "status", "status-token-first", "status-time-type-wins",
-        "status-time-parse-wins", "raw-fields-v1"])
+        "status-time-parse-wins", "raw-fields-v1", "metadata-time-parse-wins", "managed-fields-time-parse-wins"])
 def test_a_token_request_the_codec_refuses_is_400(setup, body, message):
     """The body decodes into an authentication.k8s.io/v1 TokenRequest first; what the codec
     refuses is transformDecodeError's 400 with the decoder's words, the client's status included
