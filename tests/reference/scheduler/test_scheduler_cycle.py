@@ -8,6 +8,7 @@ from sched_fixtures import RecordingPostBind, RecordingReserve, fake_clock, node
 
 from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, PluginNotFound, RecordEvent, load_profile
 from reference_impl.scheduler.scheduler import bind_error
+from reference_impl.machinery import labels as lbl
 from reference_impl.scheduler.types import Code, CycleState, Status
 
 
@@ -733,3 +734,27 @@ def test_an_invalid_soft_spread_selector_fails_prescore():
         "obtaining pod's soft topology spread constraints: values: Invalid value: []string(nil): "
         "for 'in', 'notin' operators, values set can't be empty")
     assert patch.condition["reason"] == "Unschedulable"
+
+
+def test_an_invalid_pod_affinity_selector_makes_the_pod_unschedulable_and_unresolvable():
+    """NewPodInfo keeps LabelSelectorAsSelector's error as ParseError; InterPodAffinity's PreFilter
+    returns it as UnschedulableAndUnresolvable, `parsing pod: <list>Terms: <error>`, for every node.
+    A term without `key` is such an error, not an exception."""
+    affinity = {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"topologyKey": "zone", "labelSelector": {"matchExpressions": [{"operator": "Exists"}]}}]}}
+    s = scheduler([node("n1", labels={"zone": "a"}), node("n2", labels={"zone": "b"})],
+                  [pod("p", labels={"a": "b"}, affinity=affinity)])
+    event, patch = s.schedule_one()
+    assert event.message == ('0/2 nodes are available: 2 parsing pod: requiredAntiAffinityTerms: key: Invalid value: "": '
+                             + "; ".join(lbl.qualified_name_problems("")) + ".")
+    assert patch.condition["reason"] == "Unschedulable"
+
+
+def test_an_existing_pod_with_an_invalid_affinity_selector_does_not_stop_others():
+    """An assigned pod whose terms do not parse counts with none of them (getAffinityTerms returns
+    nil with its error): a pod its NotIn without values, read leniently, would repel still binds."""
+    affinity = {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"topologyKey": "zone", "labelSelector": {"matchExpressions": [{"key": "a", "operator": "NotIn"}]}}]}}
+    s = scheduler([node("n1", labels={"zone": "a"})],
+                  [pod("old", labels={"a": "b"}, node_name="n1", affinity=affinity), pod("p", labels={"a": "b"})])
+    assert bound(s.schedule_one()) == "n1"
