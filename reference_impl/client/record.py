@@ -237,7 +237,11 @@ def write_outcome(send: Callable[[], dict], event: dict, log: Callable[[str], No
     False); a refusal (an API status) logged and not tried again, (None, False); any other
     failure (a cut connection, a malformed answer) logged and worth another try, (None, True)."""
     try:
-        return send(), False
+        written = send()
+        if not isinstance(written, dict):
+            # client-go fails to decode such a 2xx body into an Event: "Unable to write event".
+            raise ValueError(f"the server answered a {type(written).__name__}, not an Event object")
+        return written, False
     except APIStatusError as error:
         log(f"event {event_about(event)}: {error} (will not retry)")
         return None, False

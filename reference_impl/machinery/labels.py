@@ -417,6 +417,44 @@ def selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, st
 LabelsSelector = Callable[[Mapping[str, str]], bool]
 
 
+_SELECTOR_OPERATORS = {"In": "in", "NotIn": "notin", "Exists": "exists", "DoesNotExist": "!"}
+
+
+def _requirement_problems(key: str, operator: str, values: list) -> list[str]:
+    """NewRequirement's field errors for one requirement of a metav1.LabelSelector."""
+    problems = []
+    if label_key_problem(key):
+        problems.append(f"key: Invalid value: {quote(key)}: {label_key_problem(key)}")
+    shown = "[]string(nil)" if not values else "[]string{" + ", ".join(quote(v) for v in values) + "}"
+    if operator in ("in", "notin") and not values:
+        problems.append(f"values: Invalid value: {shown}: for 'in', 'notin' operators, values set can't be empty")
+    elif operator == "=" and len(values) != 1:
+        problems.append(f"values: Invalid value: {shown}: exact-match compatibility requires one single value")
+    elif operator in ("exists", "!") and values:
+        problems.append(f"values: Invalid value: {shown}: values set must be empty for exists and does not exist")
+    problems += [f"values[{i}][{key}]: Invalid value: {quote(value)}: {label_value_problem(value)}"
+                 for i, value in enumerate(values) if label_value_problem(value)]
+    return problems
+
+
+@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1.LabelSelectorAsSelector")
+def check_label_selector(selector: Mapping[str, Any] | None) -> None:
+    """Raise the SelectorError LabelSelectorAsSelector returns for `selector`, if any: its first
+    bad requirement (matchLabels before matchExpressions), errors aggregated as Go prints them."""
+    if not selector:
+        return
+    requirements = [(k, "=", [v]) for k, v in (selector.get("matchLabels") or {}).items()]
+    for expression in selector.get("matchExpressions") or ():
+        operator = _SELECTOR_OPERATORS.get(expression.get("operator"))
+        if operator is None:
+            raise SelectorError(str(expression), f'"{expression.get("operator", "")}" is not a valid pod selector operator')
+        requirements.append((expression.get("key", ""), operator, list(expression.get("values") or ())))
+    for key, operator, values in requirements:
+        problems = _requirement_problems(key, operator, values)
+        if problems:
+            raise SelectorError(str(selector), problems[0] if len(problems) == 1 else f"[{', '.join(problems)}]")
+
+
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/v1.LabelSelectorAsSelector")
 def compile_selector(selector: Mapping[str, Any] | None) -> LabelsSelector | None:
     """`selector_matches` with the selector fixed, for loops over many pods; None for a nil selector

@@ -373,7 +373,7 @@ class Framework:
                 skipped.add(plugin.name)
             elif not status.ok:
                 if status.code == Code.ERROR:
-                    raise SchedulerError(f"running PreFilter plugin {plugin.name}: {status.message()}")
+                    raise SchedulerError(f"running PreFilter plugin {quote(plugin.name)}: {status.message()}")
                 return Status(status.code, status.reasons, plugin.name)
         state[FILTERS_KEY] = [entry for entry in self._node_filters if entry[0] not in skipped]
         return SUCCESS
@@ -484,7 +484,7 @@ class Framework:
             if status.code == Code.SKIP:
                 skipped.add(plugin.name)
             elif not status.ok:
-                raise SchedulerError(f"running PreScore plugin {plugin.name}: {status.message()}")
+                raise SchedulerError(f"running PreScore plugin {quote(plugin.name)}: {status.message()}")
         state[SKIPPED_SCORE_KEY] = skipped
         return SUCCESS
 

@@ -69,6 +69,16 @@ def _term(pod: dict, term: dict, weight: int = 1) -> AffinityTerm:
     return interned
 
 
+@mirrors("k8s.io/kubernetes/pkg/scheduler/framework.getAffinityTerms")
+def _affinity_terms(pod: dict, weighted_terms: list[tuple[dict, int]]) -> tuple[AffinityTerm, ...]:
+    """The terms, or the SelectorError of the first whose labelSelector or namespaceSelector
+    LabelSelectorAsSelector refuses (the apiserver stores them unchecked)."""
+    for term, _ in weighted_terms:
+        lbl.check_label_selector(term.get("labelSelector"))
+        lbl.check_label_selector(term.get("namespaceSelector"))
+    return tuple(_term(pod, term, weight) for term, weight in weighted_terms)
+
+
 @dataclass(frozen=True)
 class PodTerms:
     """framework.PodInfo's four term lists."""
@@ -77,6 +87,7 @@ class PodTerms:
     required_anti_affinity: tuple[AffinityTerm, ...]
     preferred_affinity: tuple[AffinityTerm, ...]
     preferred_anti_affinity: tuple[AffinityTerm, ...]
+    parse_error: str = ""  # NewPodInfo's ParseError: the lists whose selectors did not convert are empty
 
     @cached_property
     def toward_others(self) -> tuple[tuple[AffinityTerm, int, bool], ...]:
@@ -108,12 +119,20 @@ def pod_terms(pod: dict) -> PodTerms:
     else:
         req = "requiredDuringSchedulingIgnoredDuringExecution"
         pref = "preferredDuringSchedulingIgnoredDuringExecution"
-        terms = PodTerms(
-            tuple(_term(pod, t) for t in pa.get(req) or ()),
-            tuple(_term(pod, t) for t in paa.get(req) or ()),
-            tuple(_term(pod, w["podAffinityTerm"], int(w.get("weight") or 0)) for w in pa.get(pref) or ()),
-            tuple(_term(pod, w["podAffinityTerm"], int(w.get("weight") or 0)) for w in paa.get(pref) or ()),
-        )
+        weighted = [(w.get("podAffinityTerm") or {}, int(w.get("weight") or 0)) for w in pa.get(pref) or ()]
+        weighted_anti = [(w.get("podAffinityTerm") or {}, int(w.get("weight") or 0)) for w in paa.get(pref) or ()]
+        lists, errors = [], []
+        for name, weighted_terms in (("requiredAffinityTerms", [(t, 1) for t in pa.get(req) or ()]),
+                                     ("requiredAntiAffinityTerms", [(t, 1) for t in paa.get(req) or ()]),
+                                     ("preferredAffinityTerms", weighted),
+                                     ("preferredAntiAffinityTerms", weighted_anti)):
+            try:
+                lists.append(_affinity_terms(pod, weighted_terms))
+            except lbl.SelectorError as err:
+                lists.append(())
+                errors.append(f"{name}: {err}")
+        # utilerrors.NewAggregate prints one error alone, several as [a, b].
+        terms = PodTerms(*lists, errors[0] if len(errors) == 1 else f"[{', '.join(errors)}]" if errors else "")
     if len(_TERMS_CACHE) > 200_000:
         _TERMS_CACHE.clear()
     _TERMS_CACHE[id(pod)] = (pod, terms)

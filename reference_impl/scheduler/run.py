@@ -142,6 +142,7 @@ class SchedulerRunner:
         scheduler.queue.nominator.pod_lister = scheduler.pod_lister = lambda key: self.pods.store.get(key)
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.panic: Panic | None = None  # the first exception any of its threads raised, see _crash
+        self._panic_lock = threading.Lock()  # two threads may crash at once: the first panic is kept
         self.binders = BindingCycles(BINDERS, lambda error: self._crash(error, recovered=False))
         # new_recorder's choice after discovery; without one, what a 1.24 apiserver serves.
         self.recorder = recorder or EventsRecorder(client, WallClock(), log=lambda message: log(COMPONENT, message),
@@ -206,8 +207,10 @@ class SchedulerRunner:
             self.binders.shutdown(wait=True, cancel_futures=True)
             if self.elector is not None and self.panic is None:
                 self._release()
-        if self.panic is not None:  # raised on a binder's or an informer's thread
-            raise self.panic
+        with self._panic_lock:
+            panic = self.panic
+        if panic is not None:  # raised on a binder's or an informer's thread
+            raise panic
 
     def _run(self, out) -> None:
         if not start_and_sync([self.nodes, self.pods, self.pdbs], self.stop):
@@ -232,10 +235,10 @@ class SchedulerRunner:
                 if isinstance(self.recorder, EventsRecorder):
                     if time.monotonic() >= next_finish:
                         next_finish = time.monotonic() + FINISH_TIME
-                        self.binders.submit(self.recorder.finish_series)
+                        self.binders.submit(self._handle_crash, self.recorder.finish_series)
                     if time.monotonic() >= next_refresh:
                         next_refresh = time.monotonic() + REFRESH_TIME
-                        self.binders.submit(self.recorder.refresh_series)
+                        self.binders.submit(self._handle_crash, self.recorder.refresh_series)
             started = time.monotonic()
             actions = self._schedule_one()
             if actions:
@@ -263,12 +266,22 @@ class SchedulerRunner:
         traceback, keeps the first panic for `run` to raise and stops the runner; safe on any thread."""
         trace_lines = "".join(traceback.format_exception(error)).rstrip()
         log(COMPONENT, (f"Observed a panic: {error!r}\n" if recovered else "") + trace_lines)
-        if self.panic is None:
-            self.panic = Panic(repr(error), recovered)
-            self.panic.__cause__ = error
+        with self._panic_lock:
+            if self.panic is None:
+                self.panic = Panic(repr(error), recovered)
+                self.panic.__cause__ = error
+            panic = self.panic
         self.stop.set()
         self.wake.set()
-        return self.panic
+        return panic
+
+    def _handle_crash(self, fn: Callable[[], None]) -> None:
+        """`fn` as wait.Until runs it: under HandleCrash, whose "Observed a panic" comes before the
+        process ends (`[recovered]`), unlike a binding goroutine's."""
+        try:
+            fn()
+        except Exception as error:  # noqa: BLE001 - a panic HandleCrash logs, see _crash
+            self._crash(error)
 
     def _tick(self) -> None:
         """The scheduler's periodic work; the binding cycles of pods whose wait at Permit timed

@@ -307,7 +307,8 @@ class Scheduler:
         except NoNodesAvailable as err:
             return self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE)
         except SchedulerError as err:  # a plugin's Error status; an exception is a panic, left to the runner
-            return self._record_scheduling_failure(info, str(err), REASON_SCHEDULER_ERROR)
+            # 1.24's scheduleOne records every failure of SchedulePod as Unschedulable, errors too.
+            return self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE)
 
         host = result.suggested_host
         assumed = assumed_pod(pod, host)

@@ -18,7 +18,8 @@ from reference_impl.scheduler.framework import Plugin
 from reference_impl.scheduler.plugins.helper import filter_one, map_scores
 from reference_impl.scheduler.podcounts import Matcher, PodCounts
 from reference_impl.scheduler.podinfo import AffinityTerm, PodTerms, pod_terms
-from reference_impl.scheduler.types import MAX_NODE_SCORE, SKIP, SUCCESS, CycleState, NodeInfo, unschedulable
+from reference_impl.scheduler.types import (MAX_NODE_SCORE, SKIP, SUCCESS, Code, CycleState, NodeInfo, Status,
+                                            unschedulable)
 
 _LABELS = attrgetter("labels")
 ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules"
@@ -68,6 +69,8 @@ class InterPodAffinity(Plugin):
     def pre_filter(self, state: CycleState, pod: dict):
         counts = self.handle.snapshot.pod_counts
         terms = pod_terms(pod)
+        if terms.parse_error:
+            return unschedulable(f"parsing pod: {terms.parse_error}", unresolvable=True)
         existing = get_existing_anti_affinity_counts(counts, pod)
         affinity, anti = get_incoming_affinity_anti_affinity_counts(counts, terms)
         state["InterPodAffinity"] = _PreFilterState(terms, existing, affinity, anti)
@@ -109,6 +112,8 @@ class InterPodAffinity(Plugin):
         """
         counts = self.handle.snapshot.pod_counts
         terms = pod_terms(pod)
+        if terms.parse_error:  # PreFilter has turned the pod away already, as upstream's comment says
+            return Status(Code.ERROR, (f"failed to parse pod: {terms.parse_error}",))
         topology_score: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         # The incoming pod's preferred terms, over the pods they match.
         for term_list, multiplier in ((terms.preferred_affinity, 1), (terms.preferred_anti_affinity, -1)):

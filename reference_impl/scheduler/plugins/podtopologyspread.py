@@ -20,7 +20,8 @@ from reference_impl.scheduler.framework import Plugin
 from reference_impl.scheduler.plugins.helper import filter_one, map_scores
 from reference_impl.scheduler.podcounts import Matcher, PodCounts
 from reference_impl.scheduler.podinfo import selector_guard
-from reference_impl.scheduler.types import MAX_NODE_SCORE, SKIP, SUCCESS, CycleState, NodeInfo, unschedulable
+from reference_impl.scheduler.types import (MAX_NODE_SCORE, SKIP, SUCCESS, Code, CycleState, NodeInfo, Status,
+                                            unschedulable)
 
 ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints"
 ERR_REASON_NODE_LABEL_NOT_MATCH = ERR_REASON_CONSTRAINTS_NOT_MATCH + " (missing required label)"
@@ -49,6 +50,11 @@ class Constraint:
 
 @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.filterTopologySpreadConstraints")
 def filter_constraints(pod: dict, action: str) -> list[Constraint]:
+    """The pod's constraints for `action`; a SelectorError for one whose labelSelector does not
+    convert (the apiserver stores such selectors unchecked)."""
+    for c in (pod.get("spec") or {}).get("topologySpreadConstraints") or ():
+        if c.get("whenUnsatisfiable") == action:
+            lbl.check_label_selector(c.get("labelSelector"))
     return [Constraint(int(c.get("maxSkew") or 1), c["topologyKey"], lbl.compile_selector(c.get("labelSelector")),
                        json.dumps(c.get("labelSelector"), sort_keys=True), selector_guard(c.get("labelSelector")))
             for c in (pod.get("spec") or {}).get("topologySpreadConstraints") or ()
@@ -137,7 +143,10 @@ class PodTopologySpread(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).PreFilter")
     def pre_filter(self, state: CycleState, pod: dict):
-        state["PodTopologySpread"] = self._cal_pre_filter_state(pod)
+        try:
+            state["PodTopologySpread"] = self._cal_pre_filter_state(pod)
+        except lbl.SelectorError as err:
+            return Status(Code.ERROR, (f"obtaining pod's hard topology spread constraints: {err}",))
         return SUCCESS if state["PodTopologySpread"].constraints else SKIP
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).calPreFilterState")
@@ -187,7 +196,10 @@ class PodTopologySpread(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).PreScore")
     def pre_score(self, state: CycleState, pod: dict, nodes: list[NodeInfo]):
-        constraints = filter_constraints(pod, "ScheduleAnyway")
+        try:
+            constraints = filter_constraints(pod, "ScheduleAnyway")
+        except lbl.SelectorError as err:
+            return Status(Code.ERROR, (f"calculating preScoreState: obtaining pod's soft topology spread constraints: {err}",))
         namespace = pod["metadata"].get("namespace", "default")
         s = _PreScoreState(constraints, [c.matcher(namespace) for c in constraints], set(), {}, [])
         state["PodTopologySpread/score"] = s

@@ -236,3 +236,29 @@ def test_a_repeat_of_an_event_being_retried_returns_at_once_and_is_written_after
     settle()
     assert [(m, (body.get("series") or {}).get("count")) for m, _p, body, _t in client.requests] == [
         ("POST", None), ("POST", None), ("PATCH", 1)]
+
+
+class ListAnsweringClient(FakeClient):
+    """Its first `odd` writes answer 2xx with a JSON array, not an Event object."""
+
+    def __init__(self, odd: int) -> None:
+        super().__init__()
+        self.odd = odd
+
+    def request(self, method, path, body=None, content_type="application/json"):
+        if self.odd:
+            self.odd -= 1
+            self.requests.append((method, path, body, content_type))
+            return ["not", "an", "event"]
+        return super().request(method, path, body, content_type)
+
+
+def test_a_2xx_answer_that_is_not_an_object_is_a_failed_write_tried_again():
+    """client-go cannot decode such a body into an Event: recordEvent logs "Unable to write event"
+    and tries again after a sleep; it never reaches the caller (a binding goroutine)."""
+    client, sleeps = ListAnsweringClient(odd=1), []
+    rec, settle = retried(client, sleeps.append)
+    rec.record(FAILED)
+    settle()
+    assert [m for m, *_ in client.requests] == ["POST", "POST"]
+    assert len(client.stored) == 1 and len(sleeps) == 1

@@ -304,3 +304,17 @@ def test_a_repeat_of_an_event_being_retried_returns_at_once_and_is_written_after
     settle()
     assert [(method, body.get("count")) for method, _path, body in client.requests] == [
         ("POST", 1), ("POST", 1), ("PATCH", 2)]
+
+
+def test_a_2xx_answer_that_is_not_an_object_is_logged_as_a_failed_write():
+    """A body that does not decode into an Event is a failed write, logged, not the server's answer."""
+    class ListClient(FakeClient):
+        def request(self, method, path, body=None):
+            super().request(method, path, body)
+            return ["not", "an", "event"]
+
+    logged, stopped = [], threading.Event()
+    EventRecorder(ListClient(), ManualClock(), logged.append, sleep=lambda _seconds: stopped.wait(5)).event(
+        DEPLOYMENT, "Normal", "R", "m", "c")
+    assert len(logged) == 1 and "not an Event object" in logged[0] and "may retry" in logged[0]
+    stopped.set()

@@ -8,6 +8,7 @@ from sched_fixtures import RecordingPostBind, RecordingReserve, fake_clock, node
 
 from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, PluginNotFound, RecordEvent, load_profile
 from reference_impl.scheduler.scheduler import bind_error
+from reference_impl.machinery import labels as lbl
 from reference_impl.scheduler.types import Code, CycleState, Status
 
 
@@ -699,3 +700,61 @@ def test_a_plugin_that_raises_is_not_turned_into_a_status():
     s = scheduler([node("n1")], [pod("bad")], profile=profile)
     with pytest.raises(KeyError, match="spec"):
         s.schedule_one()
+
+
+@pytest.mark.parametrize("selector, problem", [
+    ({"matchExpressions": [{"key": "a", "operator": "In"}]},
+     "values: Invalid value: []string(nil): for 'in', 'notin' operators, values set can't be empty"),
+    ({"matchExpressions": [{"key": "a", "operator": "Bogus", "values": ["b"]}]},
+     '"Bogus" is not a valid pod selector operator'),
+    ({"matchExpressions": [{"operator": "Exists"}]}, 'key: Invalid value: "": name part must be non-empty'),
+    ({"matchLabels": {"bad key!": "x"}}, 'key: Invalid value: "bad key!": name part must consist of'),
+])
+def test_an_invalid_hard_spread_selector_fails_prefilter_and_leaves_the_pod_unscheduled(selector, problem):
+    """The apiserver stores a spread constraint's labelSelector unchecked; 1.24's PreFilter gets
+    LabelSelectorAsSelector's error, an Error status, and scheduleOne records it as Unschedulable."""
+    spread = [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule", "labelSelector": selector}]
+    s = scheduler([node("n1", labels={"zone": "a"})], [pod("p", labels={"a": "b"}, spread=spread)])
+    event, patch = s.schedule_one()
+    prefix = ('running PreFilter plugin "PodTopologySpread": '
+              "obtaining pod's hard topology spread constraints: ")
+    assert event.reason == "FailedScheduling" and event.message.startswith(prefix + problem)
+    assert (patch.condition["reason"], patch.condition["message"]) == ("Unschedulable", event.message)
+
+
+def test_an_invalid_soft_spread_selector_fails_prescore():
+    """PreScore converts the ScheduleAnyway selectors the same way; its error fails the cycle (two
+    feasible nodes, as with one schedulePod takes it without scoring)."""
+    spread = [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway",
+               "labelSelector": {"matchExpressions": [{"key": "a", "operator": "NotIn"}]}}]
+    s = scheduler([node("n1", labels={"zone": "a"}), node("n2", labels={"zone": "b"})], [pod("p", spread=spread)])
+    event, patch = s.schedule_one()
+    assert event.message == (
+        'running PreScore plugin "PodTopologySpread": calculating preScoreState: '
+        "obtaining pod's soft topology spread constraints: values: Invalid value: []string(nil): "
+        "for 'in', 'notin' operators, values set can't be empty")
+    assert patch.condition["reason"] == "Unschedulable"
+
+
+def test_an_invalid_pod_affinity_selector_makes_the_pod_unschedulable_and_unresolvable():
+    """NewPodInfo keeps LabelSelectorAsSelector's error as ParseError; InterPodAffinity's PreFilter
+    returns it as UnschedulableAndUnresolvable, `parsing pod: <list>Terms: <error>`, for every node.
+    A term without `key` is such an error, not an exception."""
+    affinity = {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"topologyKey": "zone", "labelSelector": {"matchExpressions": [{"operator": "Exists"}]}}]}}
+    s = scheduler([node("n1", labels={"zone": "a"}), node("n2", labels={"zone": "b"})],
+                  [pod("p", labels={"a": "b"}, affinity=affinity)])
+    event, patch = s.schedule_one()
+    assert event.message == ('0/2 nodes are available: 2 parsing pod: requiredAntiAffinityTerms: key: Invalid value: "": '
+                             + "; ".join(lbl.qualified_name_problems("")) + ".")
+    assert patch.condition["reason"] == "Unschedulable"
+
+
+def test_an_existing_pod_with_an_invalid_affinity_selector_does_not_stop_others():
+    """An assigned pod whose terms do not parse counts with none of them (getAffinityTerms returns
+    nil with its error): a pod its NotIn without values, read leniently, would repel still binds."""
+    affinity = {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"topologyKey": "zone", "labelSelector": {"matchExpressions": [{"key": "a", "operator": "NotIn"}]}}]}}
+    s = scheduler([node("n1", labels={"zone": "a"})],
+                  [pod("old", labels={"a": "b"}, node_name="n1", affinity=affinity), pod("p", labels={"a": "b"})])
+    assert bound(s.schedule_one()) == "n1"

@@ -780,3 +780,50 @@ def test_a_shutdown_that_cancels_drops_the_cycles_not_started():
     for thread in threads:
         thread.join(5)
     assert done == ["first"]
+
+
+def test_an_event_series_loop_that_raises_panics_as_handlecrash_recovered(monkeypatch, capsys):
+    """StartRecordingToSink runs finishSeries under wait.Until, whose HandleCrash logs
+    "Observed a panic" and panics on (`[recovered]`), not as a binding goroutine with no recover."""
+    from reference_impl.client.events import EventsRecorder
+
+    class RaisingRecorder(EventsRecorder):
+        def finish_series(self):
+            raise KeyError("series")
+
+    monkeypatch.setattr(run, "FINISH_TIME", 0.0)
+    monkeypatch.setattr(run, "TICK_PERIOD", 0.01)
+    monkeypatch.setattr(run, "start_and_sync", lambda informers, stop: True)
+    monkeypatch.setattr(run, "relax_collector", lambda: None)
+    client = FakeClient()
+    runner = SchedulerRunner(client, Scheduler(fake_clock(), random.Random(1)),
+                             recorder=RaisingRecorder(client, WallClock()))
+    assert exit_of(runner) == (2, "panic: KeyError('series') [recovered]\n")
+    assert "Observed a panic: KeyError('series')" in capsys.readouterr().err
+
+
+def test_two_threads_crashing_at_once_keep_one_panic(monkeypatch):
+    """_crash checks and sets the runner's panic under one lock: of threads crashing together (a
+    slow Panic lets them all pass an unlocked check), one panic is made and every call returns it."""
+    made = []
+
+    class SlowPanic(Panic):
+        def __init__(self, value, recovered=True):
+            time.sleep(0.05)
+            super().__init__(value, recovered)
+            made.append(self)
+
+    monkeypatch.setattr(run, "Panic", SlowPanic)
+    runner = SchedulerRunner(FakeClient(), Scheduler(fake_clock(), random.Random(1)))
+    barrier, returned = threading.Barrier(4), []
+
+    def crash(i):
+        barrier.wait()
+        returned.append(runner._crash(KeyError(i)))
+
+    threads = [threading.Thread(target=crash, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(made) == 1 and all(panic is runner.panic for panic in returned)
