@@ -313,16 +313,22 @@ def test_postbind_runs_after_an_accepted_bind_and_not_after_a_refused_one():
     assert RecordingPostBind.calls == [("default/p", "n1")]
 
 
+def waiting_at_permit_runner(client) -> SchedulerRunner:
+    """A runner whose pod p, fitting node n1, waits 30s at WaitingPermit once scheduled."""
+    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}},
+                                 "pluginConfig": [{"name": "WaitingPermit", "args": {"timeout": 30}}]})
+    runner = SchedulerRunner(client, Scheduler(fake_clock(), random.Random(1), profile))
+    runner.nodes.store.add(node("n1"))
+    runner.pods.store.add(pod("p"))
+    return runner
+
+
 def test_a_pod_whose_wait_at_permit_times_out_is_reported_unschedulable():
     """The runner's tick rejects a pod that waited at Permit past its plugin's timeout: its
     binding cycle reports FailedScheduling and PodScheduled=False Unschedulable with
     newWaitingPod's message; nothing is bound."""
-    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}},
-                                 "pluginConfig": [{"name": "WaitingPermit", "args": {"timeout": 30}}]})
     client = FakeClient()
-    runner = SchedulerRunner(client, Scheduler(fake_clock(), random.Random(1), profile))
-    runner.nodes.store.add(node("n1"))
-    runner.pods.store.add(pod("p"))
+    runner = waiting_at_permit_runner(client)
     with runner.lock:
         assert runner.scheduler.schedule_one() == []
     runner.scheduler.clock.advance(30)
@@ -341,11 +347,7 @@ def test_a_pod_whose_wait_at_permit_times_out_counts_as_an_unschedulable_attempt
     by its wait's timeout counts in scheduler_schedule_attempts_total{result="unschedulable"}, its
     attempt lasting from scheduleOne's `start` to the rejection: the 5s its cycle took before
     Permit and the 30s wait."""
-    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}},
-                                 "pluginConfig": [{"name": "WaitingPermit", "args": {"timeout": 30}}]})
-    runner = SchedulerRunner(FakeClient(), Scheduler(fake_clock(), random.Random(1), profile))
-    runner.nodes.store.add(node("n1"))
-    runner.pods.store.add(pod("p"))
+    runner = waiting_at_permit_runner(FakeClient())
     framework, run_permit_plugins = runner.scheduler.framework, runner.scheduler.framework.run_permit_plugins
 
     def after_a_slow_filter(*args):
@@ -370,11 +372,7 @@ def test_a_pod_bound_after_a_permit_timeout_took_two_attempts():
     """scheduler_pod_scheduling_attempts, observed once a pod is bound (1.24's binding cycle,
     podInfo.Attempts): the cycle whose wait at Permit timed out counts, so a pod bound by the
     next cycle took 2 attempts."""
-    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}},
-                                 "pluginConfig": [{"name": "WaitingPermit", "args": {"timeout": 30}}]})
-    runner = SchedulerRunner(FakeClient(), Scheduler(fake_clock(), random.Random(1), profile))
-    runner.nodes.store.add(node("n1"))
-    runner.pods.store.add(pod("p"))
+    runner = waiting_at_permit_runner(FakeClient())
     with runner.lock:
         assert runner.scheduler.schedule_one() == []
     runner.scheduler.clock.advance(30)
