@@ -14,6 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tls_apiserver import tls_apiserver  # noqa: F401 - the fixture
+
 from reference_impl.client import http1
 from reference_impl.client.rest import IDLE_CONNS_PER_HOST, RestClient
 

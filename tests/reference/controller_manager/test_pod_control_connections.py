@@ -7,19 +7,24 @@ from __future__ import annotations
 import io
 import json
 import ssl
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
-from reference_impl.client.flowcontrol import rate_limiter_for
-from reference_impl.client.rest import IDLE_CONNS_PER_HOST
-from reference_impl.controller_manager.podcontrol import DeletePods
-from reference_impl.controller_manager import run as controller_manager_run
-from reference_impl.controller_manager.run import ControllerManager, parse_args
-from reference_impl.machinery.process import Process
-from reference_impl.machinery.actions import Delete
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "client"))
+from tls_apiserver import tls_apiserver  # noqa: E402,F401 - the fixture
+
+from reference_impl.client.flowcontrol import rate_limiter_for  # noqa: E402
+from reference_impl.client.rest import IDLE_CONNS_PER_HOST  # noqa: E402
+from reference_impl.controller_manager.podcontrol import DeletePods  # noqa: E402
+from reference_impl.controller_manager import run as controller_manager_run  # noqa: E402
+from reference_impl.controller_manager.run import ControllerManager, parse_args  # noqa: E402
+from reference_impl.machinery.process import Process  # noqa: E402
+from reference_impl.machinery.actions import Delete  # noqa: E402
 
 BATCH = 500  # a ReplicaSet's burstReplicas, a Job's MaxPodCreateDeletePerSync
 

@@ -1,4 +1,6 @@
-"""Fixtures the reference components' tests share."""
+"""A TLS apiserver stand-in and a RestClient that trusts it, for the connection tests of the
+client and the controller-manager. A plain module, imported by both: a second conftest.py would
+take the name `conftest` from tests/conftest.py, which tests import by that name."""
 from __future__ import annotations
 
 import base64
