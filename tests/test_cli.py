@@ -84,23 +84,15 @@ def test_version_prints_the_installed_version(argv, capsys):
     assert capsys.readouterr().out == f"kubeatlas {version('kubeatlas')}\n"
 
 
-@pytest.mark.parametrize("component", ["apiserver"])
-def test_a_components_bad_options_are_reported_under_the_command_the_user_typed(component, capsys):
-    """`kubeatlas run etcd` without --data-dir said "python -m reference_impl.etcd.run: error",
-    a command the user never typed, whose --help they would not think to ask for."""
-    assert main(["run", component, "--bogus"]) == 2
-    assert capsys.readouterr().err.startswith(f"kubeatlas run {component}: error: ")
-
-
 def test_the_etcds_unknown_flag_is_refused_in_go_flags_words(capsys):
     """As etcd 3.4's flag package says it (exit 2): one dash, whatever the user typed."""
     assert main(["run", "etcd", "--bogus"]) == 2
     assert capsys.readouterr().err == "flag provided but not defined: -bogus\n"
 
 
-@pytest.mark.parametrize("component", ["controller-manager", "scheduler", "kubelet", "proxy"])
+@pytest.mark.parametrize("component", ["apiserver", "controller-manager", "scheduler", "kubelet", "proxy"])
 def test_a_kubernetes_components_unknown_flag_is_refused_in_pflags_words(component, capsys):
-    """As the real kube-scheduler and kube-proxy say it, naming no command at all."""
+    """As the real kube-apiserver, kube-scheduler and kube-proxy say it, naming no command at all."""
     assert main(["run", component, "--bogus"]) == 1
     assert capsys.readouterr().err == "Error: unknown flag: --bogus\n"
 

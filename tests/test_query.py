@@ -1125,6 +1125,9 @@ type Item struct{}
 
 func newItem() *Item { return &Item{} }
 
+// build calls through a func value: a parameter, which no static call can stand for.
+func build(make func() *Item) *Item { return make() }
+
 func init() {}
 
 func init() {}
@@ -1149,8 +1152,7 @@ func main() {
 	go func() {
 		func() { klog.InfoS("x") }()
 	}()
-	var make func() *Item = newItem
-	make()
+	build(newItem)
 	klog.Verbose(true).InfoS("y")
 	(&List[int]{}).Push(1)
 	Map[string, int]{}.Get("a")

@@ -307,7 +307,7 @@ def test_http_apart_leaves_the_client_port_to_grpc(tmp_path):
     """With --listen-client-http-urls (etcd 3.4.27, 3.5.9) HTTP has its own port and the client
     port serves gRPC alone: etcdctl there, /version on the other, and neither the other way."""
     with reference_server(tmp_path / "ref", "--listen-client-http-urls", "http://127.0.0.1:0") as server:
-        http = re.findall(r"http://([\d.]+:\d+)", server.ready)[-1]
+        http = re.search(r"HTTP on http://([\d.]+:\d+)", server.ready).group(1)
         assert http != server.address
         assert etcdctl(server, "put", "k", "v").stdout == "OK\n"
         assert exchange(http, "GET", "/version", None).endswith('"etcdcluster":"3.4.0"}')
