@@ -39,18 +39,26 @@ def test_summary_counts_the_kube_tree(kube_repo, tmp_path):
     assert summary.missing == []
 
 
+def parser_failing(monkeypatch, error: BaseException,
+                   on=lambda source: b"func (sched *Scheduler) scheduleOne(" in source):
+    """Make the indexer's parser raise `error` on the files `on` picks (by default the fixture's
+    scheduler.go), the others parsed as ever; returns the parser as it was."""
+    parse_rows = indexer.parse_rows
+
+    def failing(source: bytes):
+        if on(source):
+            raise error
+        return parse_rows(source)
+
+    monkeypatch.setattr(indexer, "parse_rows", failing)
+    return parse_rows
+
+
 def test_a_file_the_parser_fails_on_is_named_and_the_others_keep_their_facts(
         kube_repo, tmp_path, monkeypatch):
     """A parser bug on one file does not stop the index: the file is named with the exception,
     in one line, apart from the user's syntax errors, and every other file keeps its facts."""
-    parse_rows = indexer.parse_rows
-
-    def failing_on_scheduler(source: bytes):
-        if b"func (sched *Scheduler) scheduleOne(" in source:
-            raise IndexError("list index out of range")
-        return parse_rows(source)
-
-    monkeypatch.setattr(indexer, "parse_rows", failing_on_scheduler)
+    parser_failing(monkeypatch, IndexError("list index out of range"))
     summary = fetch_and_index(kube_repo, tmp_path / "home")
     assert summary.parser_failed == [
         ("pkg/scheduler/scheduler.go", "IndexError: list index out of range")]
@@ -65,14 +73,7 @@ def test_a_file_the_parser_fails_on_is_named_and_the_others_keep_their_facts(
 def test_a_file_the_parser_failed_on_is_parsed_again_next_run(kube_repo, tmp_path, monkeypatch):
     """A parser failure is not stored as the file's facts: the next index of the same commit
     parses the file again, and with a parser that reads it, it has its facts."""
-    parse_rows = indexer.parse_rows
-
-    def failing_on_scheduler(source: bytes):
-        if b"func (sched *Scheduler) scheduleOne(" in source:
-            raise RecursionError("maximum recursion depth exceeded")
-        return parse_rows(source)
-
-    monkeypatch.setattr(indexer, "parse_rows", failing_on_scheduler)
+    parse_rows = parser_failing(monkeypatch, RecursionError("maximum recursion depth exceeded"))
     first = fetch_and_index(kube_repo, tmp_path / "home")
     monkeypatch.setattr(indexer, "parse_rows", parse_rows)
     second = fetch_and_index(kube_repo, tmp_path / "home")
@@ -85,14 +86,8 @@ def test_a_standard_library_file_the_parser_fails_on_leaves_the_rest_resolved(
         kube_repo, tmp_path, monkeypatch):
     """The standard library is still resolved against when the parser fails on one of its
     files: the others keep their facts."""
-    parse_rows = indexer.parse_rows
-
-    def failing_on_fmt(source: bytes):
-        if source.startswith(b"package fmt") or b"\npackage fmt" in source:
-            raise IndexError("list index out of range")
-        return parse_rows(source)
-
-    monkeypatch.setattr(indexer, "parse_rows", failing_on_fmt)
+    parser_failing(monkeypatch, IndexError("list index out of range"),
+                   on=lambda source: source.startswith(b"package fmt") or b"\npackage fmt" in source)
     summary = fetch_and_index(kube_repo, tmp_path / "home",
                               goroot=Path(__file__).parent / "fixtures" / "goroot")
     assert summary.library == "go1.20-fixture"
@@ -100,14 +95,7 @@ def test_a_standard_library_file_the_parser_fails_on_leaves_the_rest_resolved(
 
 def test_running_out_of_memory_while_parsing_stops_the_index(kube_repo, tmp_path, monkeypatch):
     """MemoryError is no parser bug to note and go on from: it stops the index."""
-    parse_rows = indexer.parse_rows
-
-    def out_of_memory(source: bytes):
-        if b"func (sched *Scheduler) scheduleOne(" in source:
-            raise MemoryError
-        return parse_rows(source)
-
-    monkeypatch.setattr(indexer, "parse_rows", out_of_memory)
+    parser_failing(monkeypatch, MemoryError())
     with pytest.raises(MemoryError):
         fetch_and_index(kube_repo, tmp_path / "home")
 

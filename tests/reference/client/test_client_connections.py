@@ -4,54 +4,31 @@ request sent again on a new connection only when sending it twice changes nothin
 from __future__ import annotations
 
 import http.client
-import json
 import socket
 import ssl
 import struct
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tls_apiserver import tls_apiserver  # noqa: F401 - the fixture
+from tls_apiserver import CountingServer, JsonAnswers, tls_apiserver  # noqa: F401 - the fixture
 
 from reference_impl.client import http1
 from reference_impl.client.rest import IDLE_CONNS_PER_HOST, RestClient
 
 
-class Apiserver(ThreadingHTTPServer):
-    """An HTTP/1.1 server over TLS on a loopback port that answers each request with
-    `answer(handler)`, counting the connections it accepted and those still open."""
+class Apiserver(CountingServer):
+    """Answers each request with `answer(handler)`, once its body is read."""
 
-    daemon_threads = True
     request_queue_size = 64
 
     def __init__(self, tls: ssl.SSLContext) -> None:
-        super().__init__(("127.0.0.1", 0), Answering)
-        self.socket = tls.wrap_socket(self.socket, server_side=True)
+        super().__init__(tls, Answering)
         self.answer = answer_ok
-        self.accepted = 0
-        self.open = 0
-        self.closed = threading.Event()  # set when a connection was closed
-        self.lock = threading.Lock()
-
-    def get_request(self):
-        request = super().get_request()
-        with self.lock:
-            self.accepted += 1
-            self.open += 1
-        return request
-
-    def shutdown_request(self, request) -> None:
-        with self.lock:
-            self.open -= 1
-        super().shutdown_request(request)
-        self.closed.set()
 
 
-class Answering(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Answering(JsonAnswers):
     served = 0  # requests served on this connection
 
     def handle_one_request(self) -> None:
@@ -59,21 +36,10 @@ class Answering(BaseHTTPRequestHandler):
         super().handle_one_request()
 
     def do_GET(self) -> None:
+        self.request_body()
         self.server.answer(self)
 
     do_POST = do_DELETE = do_GET
-
-    def send_json(self, code: int, obj: dict) -> None:
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        data = json.dumps(obj).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args) -> None:
-        """Quiet."""
 
 
 def answer_ok(handler: Answering) -> None:
@@ -90,7 +56,6 @@ def closing_the_second_request_unanswered(handler: Answering, seen: list[str]) -
     closed without an answer (as an apiserver that stored a create and then went away)."""
     seen.append(handler.command)
     if handler.served == 2:
-        handler.rfile.read(int(handler.headers.get("Content-Length", 0)))
         handler.close_connection = True
         return
     answer_ok(handler)
@@ -137,7 +102,7 @@ def test_an_idle_connection_the_server_reset_is_not_used(apiserver_and_client):
     server, client = apiserver_and_client
     server.RequestHandlerClass = ResettingIdle
     client.request("DELETE", "/api/v1/namespaces/default/pods/a")
-    assert server.closed.wait(10)
+    assert server.connection_ended.wait(10)
     assert client.request("DELETE", "/api/v1/namespaces/default/pods/b")["status"] == "Success"
     assert server.accepted == 2
 
@@ -149,7 +114,7 @@ def test_a_create_that_failed_before_a_byte_was_written_is_sent_again(apiserver_
     server, client = apiserver_and_client
     server.RequestHandlerClass = ResettingIdle
     client.request("GET", "/api/v1/pods")
-    assert server.closed.wait(10)
+    assert server.connection_ended.wait(10)
     monkeypatch.setattr(http1.Connection, "dropped", lambda conn: False)  # the reset lands after the check
     assert client.request("POST", "/api/v1/namespaces/default/pods", {"kind": "Pod"})["status"] == "Success"
     assert server.accepted == 2

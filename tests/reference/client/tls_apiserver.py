@@ -4,8 +4,10 @@ take the name `conftest` from tests/conftest.py, which tests import by that name
 from __future__ import annotations
 
 import base64
+import json
 import ssl
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,53 @@ import yaml
 
 from reference_impl.client.rest import RestClient
 from reference_impl.machinery.certutil import issue_serving_cert, new_ca
+
+
+class CountingServer(ThreadingHTTPServer):
+    """An HTTP/1.1 server over TLS on a loopback port whose `handler` answers, counting the
+    connections it accepted and those that ended (`connection_ended` set at each)."""
+
+    daemon_threads = True
+
+    def __init__(self, tls: ssl.SSLContext, handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
+        self.socket = tls.wrap_socket(self.socket, server_side=True)
+        self.accepted = 0
+        self.closed = 0
+        self.connection_ended = threading.Event()
+        self._counts = threading.Lock()
+
+    def get_request(self):
+        request = super().get_request()
+        with self._counts:
+            self.accepted += 1
+        return request
+
+    def shutdown_request(self, request) -> None:
+        with self._counts:
+            self.closed += 1
+        super().shutdown_request(request)
+        self.connection_ended.set()
+
+
+class JsonAnswers(BaseHTTPRequestHandler):
+    """Answers on a kept-alive HTTP/1.1 connection, written as JSON; no access log."""
+
+    protocol_version = "HTTP/1.1"
+
+    def request_body(self) -> bytes:
+        return self.rfile.read(int(self.headers.get("Content-Length", 0)))
+
+    def send_json(self, code: int, obj: dict) -> None:
+        data = json.dumps(obj).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args) -> None:
+        """Quiet: a thousand requests would fill the test's output."""
 
 
 @pytest.fixture

@@ -5,18 +5,16 @@ batch's connections at most IDLE_CONNS_PER_HOST stay open."""
 from __future__ import annotations
 
 import io
-import json
 import ssl
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "client"))
-from tls_apiserver import tls_apiserver  # noqa: E402,F401 - the fixture
+from tls_apiserver import CountingServer, JsonAnswers, tls_apiserver  # noqa: E402,F401 - the fixture
 
 from reference_impl.client.flowcontrol import rate_limiter_for  # noqa: E402
 from reference_impl.client.rest import IDLE_CONNS_PER_HOST  # noqa: E402
@@ -29,59 +27,28 @@ from reference_impl.machinery.actions import Delete  # noqa: E402
 BATCH = 500  # a ReplicaSet's burstReplicas, a Job's MaxPodCreateDeletePerSync
 
 
-class PodAnswers(BaseHTTPRequestHandler):
+class PodAnswers(JsonAnswers):
     """A pod delete answered with a Success Status once its server's `together` deletes are in
     flight; the connection kept alive."""
 
-    protocol_version = "HTTP/1.1"
-
     def do_DELETE(self) -> None:
-        self._body()  # the DeleteOptions, read so that the connection's next request starts clean
+        self.request_body()  # the DeleteOptions, read so that the connection's next request starts clean
         self.server.together.wait()
-        self._answer(200, {"kind": "Status", "apiVersion": "v1", "status": "Success"})
-
-    def _body(self) -> dict:
-        return json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-
-    def _answer(self, code: int, obj: dict) -> None:
-        data = json.dumps(obj).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args) -> None:
-        """Quiet: a thousand requests would fill the test's output."""
+        self.send_json(200, {"kind": "Status", "apiVersion": "v1", "status": "Success"})
 
 
-class CountingApiserver(ThreadingHTTPServer):
-    """PodAnswers over TLS on a loopback port, counting the connections it accepted."""
+class CountingApiserver(CountingServer):
+    """PodAnswers, counting the connections accepted and closed."""
 
-    daemon_threads = True
     request_queue_size = BATCH  # the listen backlog: a batch's connections all at once are not refused
 
     def __init__(self, tls: ssl.SSLContext) -> None:
-        super().__init__(("127.0.0.1", 0), PodAnswers)
-        self.socket = tls.wrap_socket(self.socket, server_side=True)
-        self.accepted = 0  # counted by the one thread that accepts
-        self.closed = 0  # connections the client closed, counted as their handler threads end
-        self._closed_lock = threading.Lock()
+        super().__init__(tls, PodAnswers)
         self.together = threading.Barrier(1)
 
     def hold_deletes(self, together: int) -> None:
         """Answer no delete until `together` are in flight (sent fewer at a time, none would be)."""
         self.together = threading.Barrier(together, timeout=60)
-
-    def get_request(self):
-        request = super().get_request()
-        self.accepted += 1
-        return request
-
-    def shutdown_request(self, request) -> None:
-        with self._closed_lock:
-            self.closed += 1
-        super().shutdown_request(request)
 
 
 @pytest.fixture
