@@ -394,13 +394,17 @@ def test_an_array_written_many_times_decodes_in_place(chain):
     """Each later array decodes into the slice's backing array in place, as encoding/json does, so
     a key written n times costs work linear in n: four times the writes (after an array four times
     as long) take well under eight times the CPU time (copying the backing array for each write
-    made it sixteen times: 30,000 writes took 15 s)."""
+    made it sixteen times: 30,000 writes took 15 s). The least of two runs each, so that a busy
+    machine's pause in one run is not taken for work."""
     def cpu_seconds(repeats: int) -> float:
         containers = '"containers":[' + ",".join(["{}"] * repeats) + "]," + ",".join(
             ['"containers":[{"name":"c","image":"i"}]'] * repeats)
-        started = time.process_time()
-        obj = created(chain, "pods", '{' + POD + ',"spec":{' + containers + '}}')
-        assert [(c["name"], c["image"]) for c in obj["spec"]["containers"]] == [("c", "i")]
-        return time.process_time() - started
+        runs = []
+        for _ in range(2):
+            started = time.process_time()
+            obj = created(chain, "pods", '{' + POD + ',"spec":{' + containers + '}}')
+            runs.append(time.process_time() - started)
+            assert [(c["name"], c["image"]) for c in obj["spec"]["containers"]] == [("c", "i")]
+        return min(runs)
 
     assert cpu_seconds(20_000) < 8 * cpu_seconds(5_000)
