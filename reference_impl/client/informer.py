@@ -47,6 +47,12 @@ class Informer:
         self._thread.start()
         return self
 
+    def wait_stopped(self) -> None:
+        """Wait until the informer, once its stop event is set, has stopped (a watch notices
+        within half a second, a list when it is answered), so that no handler runs any more."""
+        if self._thread.is_alive():
+            self._thread.join()
+
     def _run(self) -> None:
         on_list = self.reflector.on_list
 

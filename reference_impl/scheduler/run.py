@@ -30,7 +30,6 @@ import socket
 import sys
 import threading
 import time
-import traceback
 import uuid
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -51,7 +50,8 @@ from reference_impl.machinery.actions import Delete
 from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError
 from reference_impl.scheduler.types import ClearNominatedNodeName, RejectWaitingPod, pod_key
 from reference_impl.scheduler.framework import Profile, SchedulerConfigFile, load_config_file
-from reference_impl.machinery.process import Component, Panic, Process, relax_collector
+from reference_impl.machinery.crash import Crash
+from reference_impl.machinery.process import Component, Process, relax_collector
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler.metrics import ERROR, SCHEDULED, UNSCHEDULABLE, SchedulerMetrics
@@ -141,9 +141,10 @@ class SchedulerRunner:
         # The nominator leaves out pods the pod informer no longer holds, as upstream's podLister.
         scheduler.queue.nominator.pod_lister = scheduler.pod_lister = lambda key: self.pods.store.get(key)
         self.stop, self.wake = stop or threading.Event(), threading.Event()
-        self.panic: Panic | None = None  # the first exception any of its threads raised, see _crash
-        self._panic_lock = threading.Lock()  # two threads may crash at once: the first panic is kept
-        self.binders = BindingCycles(BINDERS, lambda error: self._crash(error, recovered=False))
+        # An exception out of a scheduling cycle, a binding cycle, an informer handler or an event
+        # series loop is a panic to 1.24, which recovers from none of them; see machinery.crash.
+        self.crash = Crash(lambda message: log(COMPONENT, message), self.stop, self.wake)
+        self.binders = BindingCycles(BINDERS, lambda error: self.crash.crash(error, recovered=False))
         # new_recorder's choice after discovery; without one, what a 1.24 apiserver serves.
         self.recorder = recorder or EventsRecorder(client, WallClock(), log=lambda message: log(COMPONENT, message),
                                                    sleep=self.stop.wait)
@@ -157,7 +158,7 @@ class SchedulerRunner:
         self.pdbs = Informer(client, "/apis/policy/v1/poddisruptionbudgets", self.stop, component=COMPONENT,
                              indexers={})
         for informer in (self.nodes, self.pods, self.pdbs):
-            informer.store.handle_error = lambda _obj, error: self._crash(error)
+            informer.store.handle_error = self.crash.handler_error
         s = scheduler
         self.nodes.store.add_event_handler(ResourceEventHandler(
             self._locked(s.on_node_add), self._locked(s.on_node_update), self._locked(s.on_node_delete)))
@@ -204,13 +205,15 @@ class SchedulerRunner:
         try:
             self._run(out)
         finally:
+            # The informers' handlers and the binding cycles may still panic: the last look at
+            # the panic comes once their threads are done, or a panic after it would be lost.
+            self.stop.set()
+            for informer in (self.nodes, self.pods, self.pdbs):
+                informer.wait_stopped()
             self.binders.shutdown(wait=True, cancel_futures=True)
-            if self.elector is not None and self.panic is None:
+            if self.elector is not None and self.crash.panic is None:
                 self._release()
-        with self._panic_lock:
-            panic = self.panic
-        if panic is not None:  # raised on a binder's or an informer's thread
-            raise panic
+            self.crash.raise_panic()  # a panic on any thread ends the process, whatever _run did
 
     def _run(self, out) -> None:
         if not start_and_sync([self.nodes, self.pods, self.pdbs], self.stop):
@@ -235,10 +238,10 @@ class SchedulerRunner:
                 if isinstance(self.recorder, EventsRecorder):
                     if time.monotonic() >= next_finish:
                         next_finish = time.monotonic() + FINISH_TIME
-                        self.binders.submit(self._handle_crash, self.recorder.finish_series)
+                        self.binders.submit(self.crash.handle_crash, self.recorder.finish_series)
                     if time.monotonic() >= next_refresh:
                         next_refresh = time.monotonic() + REFRESH_TIME
-                        self.binders.submit(self._handle_crash, self.recorder.refresh_series)
+                        self.binders.submit(self.crash.handle_crash, self.recorder.refresh_series)
             started = time.monotonic()
             actions = self._schedule_one()
             if actions:
@@ -248,40 +251,13 @@ class SchedulerRunner:
             self.wake.clear()
 
     def _schedule_one(self) -> list:
-        """One scheduling cycle; an exception out of it (a plugin's included) ends the runner, see _crash."""
+        """One scheduling cycle; an exception out of it (a plugin's included) ends the runner as a
+        panic: going on would leave the pod in no queue, and assumed if it got that far."""
         try:
             with self.lock:
                 return self.scheduler.schedule_one()
-        except Exception as error:  # noqa: BLE001 - logged in full and ends the runner, see _crash
-            raise self._crash(error) from error
-
-    def _crash(self, error: Exception, recovered: bool = True) -> Panic:
-        """An exception out of a scheduling cycle, a binding cycle or an informer handler is a panic
-        to 1.24, which recovers from none of them: HandleCrash (in wait.UntilWithContext around
-        scheduleOne, in ParallelizeUntil's workers running Filter and Score, in a processorListener's
-        loop) logs it ("Observed a panic") and panics on; a binding goroutine has no recover, so
-        nothing logs it before the runtime (`recovered` False).
-        The process ends (exit 2) for its supervisor to start afresh, whose informers list the pod
-        again; going on would leave the pod in no queue, and assumed if it got that far. Logs the
-        traceback, keeps the first panic for `run` to raise and stops the runner; safe on any thread."""
-        trace_lines = "".join(traceback.format_exception(error)).rstrip()
-        log(COMPONENT, (f"Observed a panic: {error!r}\n" if recovered else "") + trace_lines)
-        with self._panic_lock:
-            if self.panic is None:
-                self.panic = Panic(repr(error), recovered)
-                self.panic.__cause__ = error
-            panic = self.panic
-        self.stop.set()
-        self.wake.set()
-        return panic
-
-    def _handle_crash(self, fn: Callable[[], None]) -> None:
-        """`fn` as wait.Until runs it: under HandleCrash, whose "Observed a panic" comes before the
-        process ends (`[recovered]`), unlike a binding goroutine's."""
-        try:
-            fn()
-        except Exception as error:  # noqa: BLE001 - a panic HandleCrash logs, see _crash
-            self._crash(error)
+        except Exception as error:  # noqa: BLE001 - logged in full and ends the runner, see machinery.crash
+            raise self.crash.crash(error) from error
 
     def _tick(self) -> None:
         """The scheduler's periodic work; the binding cycles of pods whose wait at Permit timed

@@ -21,6 +21,8 @@ from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.machinery.actions import Delete
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery import process
+from reference_impl.client import informer as informer_module
+from reference_impl.machinery import crash
 from reference_impl.machinery.process import Panic
 from reference_impl.scheduler import run
 from reference_impl.scheduler.run import SchedulerRunner
@@ -566,13 +568,13 @@ def test_a_scheduling_cycle_that_raises_ends_the_runner_as_a_panic(monkeypatch, 
     assert "Observed a panic: KeyError('spec')" in err and "Traceback" in err
 
 
-def exit_of(runner: SchedulerRunner) -> tuple[int, str]:
+def exit_of(runner: SchedulerRunner, stop_after: float = 5.0) -> tuple[int, str]:
     """The exit code and stderr of a process running `runner` (machinery's main), stopped after
-    5 s if it has not ended by then."""
+    `stop_after` seconds if it has not ended by then."""
     err = io.StringIO()
     component = process.Component("reference kube-scheduler", lambda argv, env: None,
                                   lambda options, proc: runner.run(proc.out))
-    timer = threading.Timer(5.0, runner.stop.set)
+    timer = threading.Timer(stop_after, runner.stop.set)
     timer.start()
     try:
         return process.main(component, [], {}, out=io.StringIO(), err=err), err.getvalue()
@@ -801,7 +803,7 @@ def test_an_event_series_loop_that_raises_panics_as_handlecrash_recovered(monkey
 
 
 def test_two_threads_crashing_at_once_keep_one_panic(monkeypatch):
-    """_crash checks and sets the runner's panic under one lock: of threads crashing together (a
+    """Crash.crash checks and sets the runner's panic under one lock: of threads crashing together (a
     slow Panic lets them all pass an unlocked check), one panic is made and every call returns it."""
     made = []
 
@@ -811,17 +813,48 @@ def test_two_threads_crashing_at_once_keep_one_panic(monkeypatch):
             super().__init__(value, recovered)
             made.append(self)
 
-    monkeypatch.setattr(run, "Panic", SlowPanic)
+    monkeypatch.setattr(crash, "Panic", SlowPanic)
     runner = SchedulerRunner(FakeClient(), Scheduler(fake_clock(), random.Random(1)))
     barrier, returned = threading.Barrier(4), []
 
-    def crash(i):
+    def crash_with(i):
         barrier.wait()
-        returned.append(runner._crash(KeyError(i)))
+        returned.append(runner.crash.crash(KeyError(i)))
 
-    threads = [threading.Thread(target=crash, args=(i,)) for i in range(4)]
+    threads = [threading.Thread(target=crash_with, args=(i,)) for i in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(made) == 1 and all(panic is runner.panic for panic in returned)
+    assert len(made) == 1 and all(panic is runner.crash.panic for panic in returned)
+
+
+def test_an_informer_handler_that_raises_as_the_runner_stops_still_ends_it_with_the_panic(monkeypatch, capsys):
+    """An informer delivers what its watch has read until it notices the stop: a handler that
+    raises then, after the scheduling loop has ended, is a panic all the same (exit 2), not lost
+    to an exit 0, because the runner looks at its panic only once the informers have stopped."""
+    scheduler = Scheduler(fake_clock(), random.Random(1))
+
+    def on_pdb_add(pdb):
+        raise KeyError("spec")
+
+    scheduler.on_pdb_add = on_pdb_add
+    runner, _ = panicking_runner(monkeypatch, {}, scheduler)
+    loop_ended, scheduling_loop = threading.Event(), runner._run
+
+    def run_loop(out):
+        scheduling_loop(out)
+        loop_ended.set()
+
+    def watch_read_as_stopping(client, path, reflector, stop):
+        loop_ended.wait()
+        time.sleep(0.2)  # the runner is on its way out
+        if "poddisruptionbudgets" in path:
+            reflector.on_event({"type": "ADDED", "object": {"metadata": {"namespace": "default", "name": "budget"}}})
+
+    monkeypatch.setattr(runner, "_run", run_loop)
+    monkeypatch.setattr(informer_module, "run_reflector", watch_read_as_stopping)
+    for informer in (runner.nodes, runner.pods, runner.pdbs):
+        informer.start()
+    assert exit_of(runner, stop_after=0.2) == (2, "panic: KeyError('spec') [recovered]\n")
+    assert "Observed a panic: KeyError('spec')" in capsys.readouterr().err
