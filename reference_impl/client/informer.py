@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from reference_impl.client import ClientError, KubeconfigError
@@ -29,9 +30,10 @@ class Informer:
 
     def __init__(self, client: RestClient, path: str, stop: threading.Event,
                  wake: threading.Event | None = None, component: str = "informer",
-                 indexers: dict[str, IndexFunc] | None = None):
+                 indexers: dict[str, IndexFunc] | None = None,
+                 handle_error: Callable[[dict, Exception], None] | None = None):
         self.client, self.path, self.stop, self.component = client, path, stop, component
-        self.store = Indexer(indexers)
+        self.store = Indexer(indexers, handle_error=handle_error)
         self.reflector = Reflector(self.store)
         if wake is not None:
             self.store.add_event_handler(ResourceEventHandler(
@@ -91,6 +93,13 @@ def start_and_sync(informers: list[Informer], stop: threading.Event, what: str =
         if time.monotonic() > deadline:
             raise ClientError(f"{what} did not sync within {timeout:g}s")
     return True
+
+
+def stop_informers(informers: Iterable[Informer], stop: threading.Event) -> None:
+    """Stop the informers (`stop` is theirs) and wait until none runs a handler any more."""
+    stop.set()
+    for informer in informers:
+        informer.wait_stopped()
 
 
 def load_client(kubeconfig: Path) -> RestClient:

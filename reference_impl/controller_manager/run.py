@@ -43,7 +43,7 @@ from reference_impl.machinery import timefmt
 from reference_impl.client import flowcontrol
 from reference_impl.client import REQUEST_ERRORS, TRANSPORT_ERRORS, APIStatusError, ClientError, KubeconfigError, LeaderElectionLost
 from reference_impl.client.cache import Indexer, ResourceEventHandler
-from reference_impl.client.informer import Informer, load_client, log, start_and_sync
+from reference_impl.client.informer import Informer, load_client, log, start_and_sync, stop_informers
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.apply import RESOURCES as API_PATHS
 from reference_impl.client.apply import apply, get
@@ -72,6 +72,7 @@ from reference_impl.controller_manager.replicaset import BURST_REPLICAS, Replica
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
 from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, RetriedStatusUpdate, Update
+from reference_impl.machinery.crash import Crash
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.labels import selector_matches
@@ -196,7 +197,10 @@ class ControllerManager:
         # An event being tried again sleeps on the stop event: stopping does not wait out its tries.
         self.recorder = EventRecorder(client, self.clock, lambda message: log("kube-controller-manager", message),
                                       sleep=self.stop.wait)
-        self.informers = {name: Informer(client, path, self.stop, self.wake, "kube-controller-manager")
+        # An informer handler that raises is a panic, as its processorListener's HandleCrash panics on.
+        self.crash = Crash(lambda message: log("kube-controller-manager", message), self.stop, self.wake)
+        self.informers = {name: Informer(client, path, self.stop, self.wake, "kube-controller-manager",
+                                         handle_error=self.crash.handler_error)
                           for name, path in {**WATCHED, **WORKLOAD_WATCHED}.items()}
         self.replicaset = ReplicaSetController(self.clock)
         self.deployment = DeploymentController(self.clock)
@@ -1021,7 +1025,15 @@ class ControllerManager:
         return max(0.0, min([SYNC_PERIOD, *(t - now for t in due)]))
 
     def run(self, leader_elect: bool, out) -> None:
-        """Sync until stopped."""
+        """Sync until stopped; a Panic when any thread panicked (see machinery.crash), once the
+        informers, whose handlers may still panic, have stopped."""
+        try:
+            self._run(leader_elect, out)
+        finally:
+            stop_informers(self.informers.values(), self.stop)
+            self.crash.raise_panic()
+
+    def _run(self, leader_elect: bool, out) -> None:
         for name in WORKLOAD_WATCHED:
             self.informers[name].start()
         if not start_and_sync([self.informers[name] for name in WATCHED], self.stop):

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import queue
 import random
 import socket
@@ -45,7 +46,7 @@ from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.events import FINISH_TIME, REFRESH_TIME, EventsRecorder, new_recorder
 from reference_impl.client.rest import RequestResults, RestClient, lease_step, release_lease
-from reference_impl.client.informer import Informer, load_client, log, start_and_sync
+from reference_impl.client.informer import Informer, load_client, log, start_and_sync, stop_informers
 from reference_impl.machinery.actions import Delete
 from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError
 from reference_impl.scheduler.types import ClearNominatedNodeName, RejectWaitingPod, pod_key
@@ -152,13 +153,12 @@ class SchedulerRunner:
         self.lock = threading.Lock()
         # No namespace index (the informers' default): the scheduler reads its caches by key only,
         # and every pod event would update the index for nothing.
-        self.nodes = Informer(client, "/api/v1/nodes", self.stop, component=COMPONENT, indexers={})
-        self.pods = Informer(client, NON_TERMINAL_PODS, self.stop, component=COMPONENT, indexers={})
+        informer = functools.partial(Informer, client, stop=self.stop, component=COMPONENT, indexers={},
+                                     handle_error=self.crash.handler_error)
+        self.nodes = informer("/api/v1/nodes")
+        self.pods = informer(NON_TERMINAL_PODS)
         # DefaultPreemption's PodDisruptionBudget lister (policy/v1).
-        self.pdbs = Informer(client, "/apis/policy/v1/poddisruptionbudgets", self.stop, component=COMPONENT,
-                             indexers={})
-        for informer in (self.nodes, self.pods, self.pdbs):
-            informer.store.handle_error = self.crash.handler_error
+        self.pdbs = informer("/apis/policy/v1/poddisruptionbudgets")
         s = scheduler
         self.nodes.store.add_event_handler(ResourceEventHandler(
             self._locked(s.on_node_add), self._locked(s.on_node_update), self._locked(s.on_node_delete)))
@@ -207,9 +207,7 @@ class SchedulerRunner:
         finally:
             # The informers' handlers and the binding cycles may still panic: the last look at
             # the panic comes once their threads are done, or a panic after it would be lost.
-            self.stop.set()
-            for informer in (self.nodes, self.pods, self.pdbs):
-                informer.wait_stopped()
+            stop_informers((self.nodes, self.pods, self.pdbs), self.stop)
             self.binders.shutdown(wait=True, cancel_futures=True)
             if self.elector is not None and self.crash.panic is None:
                 self._release()

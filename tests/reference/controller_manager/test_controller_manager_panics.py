@@ -1,0 +1,44 @@
+"""kube-controller-manager ends as 1.24's does on what it does not recover from: client-go's
+processorListener runs each informer handler under wait.Until, whose HandleCrash logs "Observed a
+panic" and panics on (utilruntime.ReallyCrash is true), so the process exits 2."""
+from __future__ import annotations
+
+import io
+import threading
+
+from reference_impl.client.informer import Informer
+from reference_impl.controller_manager import run as controller_manager_run
+from reference_impl.controller_manager.run import ControllerManager
+from reference_impl.machinery import process
+
+
+class QuietClient:
+    """An apiserver that answers every request with an empty object."""
+
+    timeout = 30.0
+
+    def request(self, method, path, body=None, content_type="application/json"):
+        return {}
+
+
+def test_an_informer_handler_that_raises_ends_the_process_with_a_panic(monkeypatch, capsys):
+    """The ReplicaSet controller's addPod reads the name of a pod's controller reference: a pod
+    whose reference has none makes that handler raise, which ends kube-controller-manager with
+    Go's `panic: VALUE [recovered]` (exit 2) instead of a log line and a cache short of the pod."""
+    monkeypatch.setattr(controller_manager_run, "start_and_sync", lambda informers, stop: True)
+    monkeypatch.setattr(Informer, "start", lambda informer: informer)
+    manager = ControllerManager(QuietClient())
+    pod = {"metadata": {"namespace": "default", "name": "p",
+                        "ownerReferences": [{"kind": "ReplicaSet", "controller": True}]}}
+    component = process.Component("reference kube-controller-manager", lambda argv, env: None,
+                                  lambda options, proc: manager.run(False, proc.out))
+    threading.Timer(0.2, manager.informers["pods"].store.add, args=(pod,)).start()
+    stopper = threading.Timer(5.0, manager.stop.set)  # a manager that logged and went on
+    stopper.start()
+    err = io.StringIO()
+    try:
+        code = process.main(component, [], {}, out=io.StringIO(), err=err)
+    finally:
+        stopper.cancel()
+    assert (code, err.getvalue()) == (2, "panic: KeyError('name') [recovered]\n")
+    assert "Observed a panic: KeyError('name')" in capsys.readouterr().err
