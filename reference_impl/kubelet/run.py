@@ -60,7 +60,7 @@ from reference_impl.client.cache import NAMESPACE_INDEX, ResourceEventHandler, n
 from reference_impl.client.apply import apply
 from reference_impl.client.record import EventRecorder
 from reference_impl.client.rest import RestClient
-from reference_impl.client.informer import Informer, load_client, log, start_and_sync
+from reference_impl.client.informer import Informer, load_client, log, start_and_sync, stop_informers
 from reference_impl.apiserver.core.auth import AuthConfigError, BearerTokenAuthenticator, RequestAuthenticator, \
     X509Authenticator, token_authenticators
 from reference_impl.kubelet.actions import PodKey, RegisterNode, SignalContainer, UpdateLease
@@ -81,6 +81,7 @@ from reference_impl.kubelet.volumemanager import VolumeManager
 from reference_impl.kubelet.volumes import VolumeSetUpError
 from reference_impl.machinery.actions import Delete, Patch, RecordEvent
 from reference_impl.machinery import pflag, upstreamflags
+from reference_impl.machinery.crash import Crash
 from reference_impl.machinery.process import Component, Process, env_default, relax_collector
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.mirrors import mirrors
@@ -223,8 +224,11 @@ class KubeletRunner:
         path = "/api/v1/pods"
         if not hollow:  # one node: let the apiserver filter, as the kubelet's pod source does
             path += "?" + urllib.parse.urlencode({"fieldSelector": f"spec.nodeName={node_name}"})
+        # A pod handler that raises is a panic, as its processorListener's HandleCrash panics on.
+        self.crash = Crash(lambda message: log(COMPONENT, message), self.stop, self.wake)
         self.pods = Informer(client, path, self.stop, self.wake, COMPONENT,
-                             indexers={NAMESPACE_INDEX: namespace_index, NODE_NAME_INDEX: _node_name})
+                             indexers={NAMESPACE_INDEX: namespace_index, NODE_NAME_INDEX: _node_name},
+                             handle_error=self.crash.handler_error)
         # Nodes whose pods changed since their last sync: a pod event wakes only its own kubelet
         # (as upstream's pod config hands each kubelet its own updates); sync_period syncs all.
         self.dirty: set[str] = set()
@@ -270,12 +274,15 @@ class KubeletRunner:
     @mirrors("k8s.io/kubernetes/pkg/kubelet/server.ListenAndServeKubeletServer")
     def run(self, out) -> None:
         """The nodes' loops until the process stops; KubeletError when the nodes' API can no
-        longer be served, which ends the kubelet as it ends upstream's."""
+        longer be served, which ends the kubelet as it ends upstream's; a Panic when any thread
+        panicked (see machinery.crash), once the pod informer, whose handler may still, has stopped."""
         self.accept_loop.start()
         try:
             self._run(out)
         finally:
             self.close()
+            stop_informers([self.pods], self.stop)
+            self.crash.raise_panic()
         if self.accept_loop.error is not None:
             raise KubeletError(f"Failed to listen and serve: {self.accept_loop.error}")
 

@@ -14,12 +14,14 @@ import threading
 import pytest
 
 from reference_impl.client import APIStatusError
+from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.kubelet.actions import PodKey, node_event, pod_event
 from reference_impl.kubelet.errors import KubeletError
 from reference_impl.kubelet import logserver, run as kubelet_run
 from reference_impl.kubelet.run import ApiVolumeSources, KubeletRunner, NodeServing, raise_open_file_limit
 from reference_impl.kubelet.volumes import VolumeSetUpError
 from reference_impl.machinery.actions import Delete, Patch
+from reference_impl.machinery import process
 from reference_impl.machinery.clock import ManualClock
 
 
@@ -447,3 +449,27 @@ def test_an_answer_cut_off_fails_its_action_only(make_runner, capsys):
     assert client.patches == ["/api/v1/namespaces/default/pods/first/status",
                               "/api/v1/namespaces/default/pods/second/status"]
     assert "IncompleteRead" in capsys.readouterr().err
+
+
+def test_a_pod_handler_that_raises_ends_the_process_with_a_panic(make_runner, monkeypatch, capsys):
+    """The kubelet's pod source is an informer: its processorListener runs each handler under
+    HandleCrash, which logs "Observed a panic" and panics on, so a handler that raises ends the
+    kubelet with Go's `panic: VALUE [recovered]` (exit 2) instead of a log line."""
+    monkeypatch.setattr(kubelet_run, "start_and_sync", lambda informers, stop, what: True)
+    runner, _ = hollow_runner(make_runner, nodes=1)
+
+    def unreadable(pod):
+        raise KeyError("spec")
+    runner.pods.store.add_event_handler(ResourceEventHandler(on_add=unreadable))
+    component = process.Component("reference kubelet", lambda argv, env: None,
+                                  lambda options, proc: runner.run(proc.out))
+    threading.Timer(0.2, runner.pods.store.add, args=(bound_pod("web", "hollow-0"),)).start()
+    stopper = threading.Timer(5.0, runner.stop.set)  # a kubelet that logged and went on
+    stopper.start()
+    err = io.StringIO()
+    try:
+        code = process.main(component, [], {}, out=io.StringIO(), err=err)
+    finally:
+        stopper.cancel()
+    assert (code, err.getvalue()) == (2, "panic: KeyError('spec') [recovered]\n")
+    assert "Observed a panic: KeyError('spec')" in capsys.readouterr().err
