@@ -4,8 +4,8 @@ ResourceEventHandler callbacks (add, update, delete) fired on every change.
 A handler that raises on an object is reported (`handle_error`, a log line by default) and the
 fan-out goes on: the store already holds the object, and an exception escaping into the informer
 would end its watch or make it relist the same object for ever, freezing the cache. Upstream's
-processorListener runs handlers under HandleCrash, which ends the process: the scheduler passes
-a `handle_error` that does so; the other components still only log.
+processorListener runs handlers under HandleCrash, which ends the process: every component passes
+a `handle_error` that does so (machinery.crash.Crash.handler_error).
 """
 from __future__ import annotations
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from reference_impl.client import ClientError, InClusterConfigError, KubeconfigError
 from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.rest import RequestResults, RestClient
-from reference_impl.client.informer import Informer, load_client, log, start_and_sync
+from reference_impl.client.informer import Informer, load_client, log, start_and_sync, stop_informers
 from reference_impl.machinery.objects import meta_namespace_key
 from reference_impl.proxy.errors import ProxyError, UnsupportedServiceError
 from reference_impl.proxy.iptables import endpoints_map, service_port_infos
@@ -36,6 +36,7 @@ from reference_impl.proxy.userspace import UserspaceProxier
 from reference_impl.proxy import config, serving
 from reference_impl.machinery import componentserver, pflag, upstreamflags
 from reference_impl.machinery.goserver import GoServer, ServingError
+from reference_impl.machinery.crash import Crash
 from reference_impl.machinery.process import Component, Process
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery import trace
@@ -51,8 +52,12 @@ class ProxyRunner:
                  stop: threading.Event | None = None, health: serving.ProxierHealth | None = None):
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.health = health or serving.ProxierHealth()
-        self.services = Informer(client, "/api/v1/services", self.stop, self.wake, COMPONENT)
-        self.endpoints = Informer(client, "/api/v1/endpoints", self.stop, self.wake, COMPONENT)
+        # A handler that raises is a panic, as its processorListener's HandleCrash panics on.
+        self.crash = Crash(lambda message: log(COMPONENT, message), self.stop, self.wake)
+        self.services = Informer(client, "/api/v1/services", self.stop, self.wake, COMPONENT,
+                                 handle_error=self.crash.handler_error)
+        self.endpoints = Informer(client, "/api/v1/endpoints", self.stop, self.wake, COMPONENT,
+                                  handle_error=self.crash.handler_error)
         # Every change the proxier hears of is queued work the health check waits on.
         def queued(*_objs: dict) -> None:
             self.health.queued_update()
@@ -66,18 +71,25 @@ class ProxyRunner:
         self.status_written = False
 
     def run(self, out) -> None:
-        if not start_and_sync([self.services, self.endpoints], self.stop):
-            return
+        """Proxy until stopped; a Panic when any thread panicked (see machinery.crash), once the
+        informers, whose handlers may still, have stopped."""
         try:
-            self.sync_once()
-            print(f"ready: reference kube-proxy (userspace) on {self.bind_address}, "
-                  f"{len(self.serving)} service ports", file=out, flush=True)
-            while not self.stop.is_set():
-                self.wake.wait(SYNC_PERIOD)
-                self.wake.clear()
-                self.sync_once()
+            self._run(out)
         finally:
             self.proxier.close()
+            stop_informers([self.services, self.endpoints], self.stop)
+            self.crash.raise_panic()
+
+    def _run(self, out) -> None:
+        if not start_and_sync([self.services, self.endpoints], self.stop):
+            return
+        self.sync_once()
+        print(f"ready: reference kube-proxy (userspace) on {self.bind_address}, "
+              f"{len(self.serving)} service ports", file=out, flush=True)
+        while not self.stop.is_set():
+            self.wake.wait(SYNC_PERIOD)
+            self.wake.clear()
+            self.sync_once()
 
     @mirrors("(*k8s.io/kubernetes/pkg/proxy/userspace.Proxier).syncProxyRules")
     def sync_once(self) -> None:

@@ -2,8 +2,13 @@
 odd Service or Endpoints object must not stop the sync of the others."""
 from __future__ import annotations
 
+import io
+import threading
+
 import pytest
 
+from reference_impl.client.cache import ResourceEventHandler
+from reference_impl.machinery import process
 from reference_impl.proxy.iptables import service_port_infos
 from reference_impl.proxy.run import ProxyRunner
 
@@ -43,3 +48,28 @@ def test_a_service_that_cannot_be_read_is_skipped_and_the_others_served(runner, 
     runner.sync_once()
     assert list(runner.serving) == ["default/good/TCP"]
     assert capsys.readouterr().err.count("default/bad") == 1
+
+
+def test_an_informer_handler_that_raises_ends_the_process_with_a_panic(runner, monkeypatch, capsys):
+    """kube-proxy's Service and Endpoints handlers run in client-go's processorListener under
+    HandleCrash, which logs "Observed a panic" and panics on: a handler that raises ends the
+    process with Go's `panic: VALUE [recovered]` (exit 2) instead of a log line."""
+    import reference_impl.proxy.run as proxy_run
+    monkeypatch.setattr(proxy_run, "start_and_sync", lambda informers, stop: True)
+
+    def unreadable(obj):
+        raise KeyError("spec")
+    runner.endpoints.store.add_event_handler(ResourceEventHandler(on_add=unreadable))
+    component = process.Component("reference kube-proxy", lambda argv, env: None,
+                                  lambda options, proc: runner.run(proc.out))
+    threading.Timer(0.2, runner.endpoints.store.add,
+                    args=({"metadata": {"namespace": "default", "name": "web"}},)).start()
+    stopper = threading.Timer(5.0, runner.stop.set)  # a proxy that logged and went on
+    stopper.start()
+    err = io.StringIO()
+    try:
+        code = process.main(component, [], {}, out=io.StringIO(), err=err)
+    finally:
+        stopper.cancel()
+    assert (code, err.getvalue()) == (2, "panic: KeyError('spec') [recovered]\n")
+    assert "Observed a panic: KeyError('spec')" in capsys.readouterr().err
