@@ -32,7 +32,7 @@ class Crash:
         HandleCrash `recovered` it to panic on; the first is kept and the component stopped.
         Returns the kept panic, for a caller on the loop's own thread to raise. Safe on any thread."""
         trace_lines = "".join(traceback.format_exception(error)).rstrip()
-        self.log((f"Observed a panic: {error!r}\n" if recovered else "") + trace_lines)
+        self.log((f"Observed a panic: {error!r} ({error})\n" if recovered else "") + trace_lines)
         with self._lock:
             if self.panic is None:
                 self.panic = Panic(repr(error), recovered)

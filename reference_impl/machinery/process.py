@@ -70,8 +70,9 @@ class Component:
 class Panic(Exception):
     """What the upstream component does not recover from: the process ends as Go's runtime ends
     it, exit 2, for its supervisor to start it afresh. A panic that a loop's HandleCrash logged
-    and panicked on again is `recovered` (`panic: VALUE [recovered]`); one in a goroutine with no
-    recover is not (`panic: VALUE`). The component logs the traceback before raising it."""
+    and panicked on again is `recovered` (`panic: VALUE [recovered]`, then the second panic
+    indented); one in a goroutine with no recover is not (`panic: VALUE`). The component logs
+    the traceback before raising it."""
 
     def __init__(self, value: str, recovered: bool = True) -> None:
         super().__init__(value)
@@ -116,7 +117,8 @@ def main(component: Component, argv: list[str] | None = None, env: Mapping[str, 
         with stop_on_signals(stop):
             component.run(options, Process(env, stop, out))
     except Panic as panic:
-        print(f"panic: {panic}" + (" [recovered]" if panic.recovered else ""), file=err)
+        # Go's runtime prints a value panicked on again after a recover as both panics.
+        print(f"panic: {panic} [recovered]\n\tpanic: {panic}" if panic.recovered else f"panic: {panic}", file=err)
         return EXIT_PANIC
     except component.fatal_errors as error:
         print(f"{component.name}: error: {error}", file=err)

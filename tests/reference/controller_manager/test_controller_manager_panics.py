@@ -40,5 +40,6 @@ def test_an_informer_handler_that_raises_ends_the_process_with_a_panic(monkeypat
         code = process.main(component, [], {}, out=io.StringIO(), err=err)
     finally:
         stopper.cancel()
-    assert (code, err.getvalue()) == (2, "panic: KeyError('name') [recovered]\n")
-    assert "Observed a panic: KeyError('name')" in capsys.readouterr().err
+    assert (code, err.getvalue()) == (2, "panic: KeyError('name') [recovered]\n\tpanic: KeyError('name')\n")
+    # logPanic's klog.Errorf("Observed a panic: %#v (%v)\n%s", r, r, stacktrace)
+    assert "Observed a panic: KeyError('name') ('name')\nTraceback" in capsys.readouterr().err

@@ -471,5 +471,5 @@ def test_a_pod_handler_that_raises_ends_the_process_with_a_panic(make_runner, mo
         code = process.main(component, [], {}, out=io.StringIO(), err=err)
     finally:
         stopper.cancel()
-    assert (code, err.getvalue()) == (2, "panic: KeyError('spec') [recovered]\n")
+    assert (code, err.getvalue()) == (2, "panic: KeyError('spec') [recovered]\n\tpanic: KeyError('spec')\n")
     assert "Observed a panic: KeyError('spec')" in capsys.readouterr().err

@@ -598,7 +598,7 @@ def test_a_filter_plugin_that_raises_ends_the_process_with_a_panic(monkeypatch, 
     """ParallelizeUntil's workers run Filter under HandleCrash, which panics on: kube-scheduler
     exits 2 with Go's panic line, and the pod is neither bound nor marked unschedulable."""
     runner, client = panicking_runner(monkeypatch, {"filter": {"enabled": [{"name": "sched_fixtures:RaisingFilter"}]}})
-    assert exit_of(runner) == (2, "panic: KeyError('spec') [recovered]\n")
+    assert exit_of(runner) == (2, "panic: KeyError('spec') [recovered]\n\tpanic: KeyError('spec')\n")
     assert client.calls == []
     assert "Observed a panic: KeyError('spec')" in capsys.readouterr().err
 
@@ -625,7 +625,7 @@ def test_an_informer_handler_that_raises_ends_the_process_with_a_panic(monkeypat
     scheduler.on_pdb_add = on_pdb_add
     runner, _ = panicking_runner(monkeypatch, {}, scheduler)
     runner.pdbs.store.add({"metadata": {"namespace": "default", "name": "budget"}})
-    assert exit_of(runner) == (2, "panic: KeyError('spec') [recovered]\n")
+    assert exit_of(runner) == (2, "panic: KeyError('spec') [recovered]\n\tpanic: KeyError('spec')\n")
     assert "Observed a panic: KeyError('spec')" in capsys.readouterr().err
 
 
@@ -798,7 +798,7 @@ def test_an_event_series_loop_that_raises_panics_as_handlecrash_recovered(monkey
     client = FakeClient()
     runner = SchedulerRunner(client, Scheduler(fake_clock(), random.Random(1)),
                              recorder=RaisingRecorder(client, WallClock()))
-    assert exit_of(runner) == (2, "panic: KeyError('series') [recovered]\n")
+    assert exit_of(runner) == (2, "panic: KeyError('series') [recovered]\n\tpanic: KeyError('series')\n")
     assert "Observed a panic: KeyError('series')" in capsys.readouterr().err
 
 
@@ -856,5 +856,5 @@ def test_an_informer_handler_that_raises_as_the_runner_stops_still_ends_it_with_
     monkeypatch.setattr(informer_module, "run_reflector", watch_read_as_stopping)
     for informer in (runner.nodes, runner.pods, runner.pdbs):
         informer.start()
-    assert exit_of(runner, stop_after=0.2) == (2, "panic: KeyError('spec') [recovered]\n")
+    assert exit_of(runner, stop_after=0.2) == (2, "panic: KeyError('spec') [recovered]\n\tpanic: KeyError('spec')\n")
     assert "Observed a panic: KeyError('spec')" in capsys.readouterr().err
