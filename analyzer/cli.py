@@ -1221,9 +1221,12 @@ def cmd_cluster(args: argparse.Namespace) -> int:
             recorded, states = cluster.status(directory)
             for process, running in states:
                 print(f"{process.name}\t{'running' if running else 'exited'}\tpid {process.pid}\t{process.log}")
-            crashed = [p.name for p, running in states if not running]
+            crashed = [p for p, running in states if not running]
+            for process in crashed:
+                print(f"kubeatlas: error: {cluster.exit_report(process)}", file=sys.stderr)
             if crashed:
-                print(f"kubeatlas: error: not running: {', '.join(crashed)} (see their logs)", file=sys.stderr)
+                print(f"kubeatlas: error: not running: {', '.join(p.name for p in crashed)} (see their logs; "
+                      "the local cluster restarts nothing: `cluster down`, then `cluster up`)", file=sys.stderr)
                 return 1
             return 0
         stopped = cluster.down(directory)

@@ -5,8 +5,12 @@ in that order, each `python -m reference_impl.<component>.run …` in its own se
 output in `<dir>/logs/<name>.log`, waits for each one's "ready" line, and records them in
 `<dir>/cluster.json`. A component that dies before it is ready stops the start-up: what was
 started is stopped again and the error names the component and its last log lines. `status` says
-of each recorded process whether it still runs, so a crash is reported, not hidden; `down` stops
-them all, last started first, SIGTERM then SIGKILL after a grace period.
+of each recorded process whether it still runs, so a crash is reported, not hidden: one that
+ended is named with its exit code (a reference component writes it to `logs/<name>.exit`, as no
+parent is left to wait for it) and its log's "panic: " line or last line. Nothing is restarted:
+the processes outlive `up`, and no supervisor stays to do what a kubelet does for static pods
+(CrashLoopBackOff). `down` stops them all, last started first, SIGTERM then SIGKILL after a grace
+period.
 
 A mixed cluster runs a real component in place of a reference one (`upstream`: the real
 kube-scheduler and kube-controller-manager, kubemark's hollow kubelet and kube-proxy) and a real
@@ -43,7 +47,7 @@ from pathlib import Path
 
 from reference_impl.kubelet.certificate import store_node_serving_cert
 from reference_impl.kubelet.kubelet import NODE_IP
-from reference_impl.machinery.process import COMPONENT_MODULES
+from reference_impl.machinery.process import COMPONENT_MODULES, EXIT_STATUS_FILE
 
 READY_TIMEOUT = 60.0  # seconds a component gets to print its ready line
 STOP_GRACE = 10.0  # seconds between SIGTERM and SIGKILL on `down`
@@ -388,10 +392,42 @@ def launch(directory: Path, name: str, argv: tuple[str, ...], env: dict[str, str
     logs = directory / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"{name}.log"
+    exit_status = exit_status_file(log)
+    exit_status.unlink(missing_ok=True)  # a status left by an earlier run of this name
     with open(log, "w") as out:
         child = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                 start_new_session=True, env=child_environment(argv, env))
+                                 start_new_session=True,
+                                 env=child_environment(argv, {**(env or {}), EXIT_STATUS_FILE: str(exit_status)}))
     return child, Process(name, child.pid, argv, str(log))
+
+
+def exit_status_file(log: Path) -> Path:
+    """Where a reference component started with `log` writes its exit code (process.main)."""
+    return log.with_suffix(".exit")
+
+
+def exit_report(process: Process) -> str:
+    """One line on a process that no longer runs: its name, its exit code where it wrote one (a
+    reference component does; a real binary, or one a signal ended, does not), and the line of its
+    log that says why: Go's runtime's last "panic: " line, else its last line."""
+    try:
+        code = f"with status {int(exit_status_file(Path(process.log)).read_text())}"
+    except (OSError, ValueError):
+        code = "with no status recorded (a signal ended it, or it is not a reference component)"
+    lines = [line for line in _last_lines(Path(process.log)) if line.strip()]
+    why = next((line for line in reversed(lines) if line.startswith("panic: ")), lines[-1] if lines else "")
+    return f"{process.name} (pid {process.pid}) exited {code}; its last log line: {why or '(none)'}"
+
+
+def _last_lines(log: Path, size: int = 64 * 1024) -> list[str]:
+    """The lines of the last `size` bytes of `log` (a crashed Go binary ends on its goroutines'
+    stacks; a long-running component's log is large), none when it cannot be read."""
+    try:
+        with open(log, "rb") as file:
+            file.seek(max(0, file.seek(0, os.SEEK_END) - size))
+            return file.read().decode(errors="replace").splitlines()
+    except OSError:
+        return []
 
 
 def child_environment(argv: tuple[str, ...], env: dict[str, str] | None = None,

@@ -10,7 +10,13 @@ traceback:
   1  the component failed at run time (its error roots: a port in use, an apiserver that refuses);
      and a command line a Kubernetes component refuses (`pflag.FlagSet`): "Error: <pflag's words>",
      as cobra prints it and exits
-  2  the command line (argparse's), the environment or a configuration file is wrong
+  2  the command line (argparse's), the environment or a configuration file is wrong; and a
+     panic (`Panic`), as Go's runtime exits
+  255  an error the upstream command ends on with klog.Fatal
+
+With $KUBEATLAS_EXIT_STATUS_FILE set, the exit code is also written to that file as `main`
+returns: the local cluster's processes outlive the `kubeatlas cluster up` that started them, so no
+parent is left to wait for their status, and `cluster status` reads it there.
 """
 from __future__ import annotations
 
@@ -24,6 +30,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
 from reference_impl.machinery import pflag
@@ -33,6 +40,7 @@ from reference_impl.mirrors import mirrors
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 EXIT_FATAL = 255  # klog.Fatal's os.Exit(255)
 EXIT_PANIC = 2  # Go's runtime ends a process with a panic no one recovered so
+EXIT_STATUS_FILE = "KUBEATLAS_EXIT_STATUS_FILE"  # the environment variable naming where main writes its code
 GC_THRESHOLD = 20_000  # allocations between young-generation collections (Python's default is 700)
 
 # Each component process: the module whose main(argv, env) -> int runs it.
@@ -90,9 +98,22 @@ def relax_collector() -> None:
 def main(component: Component, argv: list[str] | None = None, env: Mapping[str, str] | None = None,
          *, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run `component` as a process would: parse `argv` (default sys.argv[1:]) with defaults from
-    `env` (default os.environ), run until stopped, and return the exit code."""
+    `env` (default os.environ), run until stopped, and return the exit code, written to
+    $KUBEATLAS_EXIT_STATUS_FILE too when that is set (an exception no error root maps is 1, as
+    Python exits on it)."""
     env = os.environ if env is None else env
-    out, err = out or sys.stdout, err or sys.stderr
+    code = EXIT_ERROR
+    try:
+        code = _run_main(component, argv, env, out or sys.stdout, err or sys.stderr)
+        return code
+    finally:
+        if env.get(EXIT_STATUS_FILE):
+            with contextlib.suppress(OSError):  # a cluster directory removed under it: nobody to tell
+                Path(env[EXIT_STATUS_FILE]).write_text(f"{code}\n")
+
+
+def _run_main(component: Component, argv: list[str] | None, env: Mapping[str, str],
+              out: TextIO, err: TextIO) -> int:
     # argparse prints its usage and then one line, "PROG: error: MESSAGE", before exiting 2; keep
     # only that line. --help goes to stdout and exits 0, untouched.
     usage = io.StringIO()

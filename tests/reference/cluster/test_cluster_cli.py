@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
@@ -38,6 +39,33 @@ def test_up_status_down_and_a_crash_is_reported(tmp_path, capsys):
         assert main(["cluster", "down", "--dir", str(directory)]) == 0
     assert main(["cluster", "status", "--dir", str(directory)]) == 1
     assert "no cluster recorded" in capsys.readouterr().err
+
+
+PANICKING_COMPONENT = """
+import sys
+from reference_impl.machinery import process
+
+def run(options, proc):
+    print("ready", flush=True)
+    raise process.Panic("KeyError('spec')")
+
+sys.exit(process.main(process.Component("reference kube-scheduler", lambda argv, env: None, run)))
+"""
+
+
+def test_status_names_a_crashed_component_its_exit_code_and_its_last_log_line(tmp_path, capsys):
+    """A component that ended after start-up (here one that panics, exit 2) is reported by
+    `cluster status` in one line: its name, its pid, the exit code it wrote and its log's
+    "panic: " line, and the cluster restarts nothing."""
+    directory = tmp_path / "cluster"
+    child, process = cluster.launch(directory, "scheduler", (sys.executable, "-c", PANICKING_COMPONENT))
+    assert child.wait(timeout=60) == 2
+    cluster.Cluster(str(directory), "", (process,)).save()
+    assert main(["cluster", "status", "--dir", str(directory)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (f"kubeatlas: error: scheduler (pid {process.pid}) exited with status 2; "
+                      "its last log line: panic: KeyError('spec') [recovered]")
+    assert err[1].startswith("kubeatlas: error: not running: scheduler")
 
 
 def test_a_second_up_while_one_runs_is_refused(tmp_path, capsys):

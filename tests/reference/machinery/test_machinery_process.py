@@ -247,6 +247,21 @@ def test_a_panic_exits_2_with_gos_panic_lines(capsys):
     assert capsys.readouterr().err == "panic: KeyError('spec') [recovered]\n\tpanic: KeyError('spec')\n"
 
 
+def test_the_exit_code_is_written_where_the_environment_says(tmp_path, capsys):
+    """With $KUBEATLAS_EXIT_STATUS_FILE (the local cluster's, whose processes outlive the command
+    that started them) main writes its exit code there: 2 for a panic, 0 for a run that returned."""
+    status = tmp_path / "scheduler.exit"
+
+    def panics(options, proc):
+        raise process.Panic("KeyError('spec')")
+
+    env = {"KUBEATLAS_EXIT_STATUS_FILE": str(status)}
+    assert process.main(_component(panics), ["--name", "x"], env) == 2
+    assert status.read_text() == "2\n"
+    assert process.main(_component(lambda options, proc: None), ["--name", "x"], env) == 0
+    assert status.read_text() == "0\n"
+
+
 def test_a_panic_no_one_recovered_has_no_recovered_mark(capsys):
     """A panic in a goroutine with no recover (no HandleCrash logged it first) is printed by Go's
     runtime without " [recovered]": `panic: VALUE`, exit 2."""
