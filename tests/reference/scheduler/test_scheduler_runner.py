@@ -858,3 +858,18 @@ def test_an_informer_handler_that_raises_as_the_runner_stops_still_ends_it_with_
         informer.start()
     assert exit_of(runner, stop_after=0.2) == (2, "panic: KeyError('spec') [recovered]\n\tpanic: KeyError('spec')\n")
     assert "Observed a panic: KeyError('spec')" in capsys.readouterr().err
+
+
+def test_a_panic_on_another_thread_wins_over_the_loops_own_error(monkeypatch):
+    """A binder's panic ends the process even when the scheduling loop ends on an error of its
+    own at the same time (a leader that finds its Lease lost): the process's end is the panic,
+    exit 2, not the loop's exit 1 with the panic logged and dropped."""
+    runner, _ = runner_with([], [])
+
+    def loop_losing_its_lease(out):
+        runner.crash.crash(KeyError("spec"), recovered=False)  # a binding cycle, as the loop ends
+        raise LeaderElectionLost("Leaderelection lost")
+
+    monkeypatch.setattr(runner, "_run", loop_losing_its_lease)
+    with pytest.raises(Panic, match=r"^KeyError\('spec'\)$"):
+        runner.run(io.StringIO())
