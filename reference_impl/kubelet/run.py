@@ -224,7 +224,8 @@ class KubeletRunner:
         path = "/api/v1/pods"
         if not hollow:  # one node: let the apiserver filter, as the kubelet's pod source does
             path += "?" + urllib.parse.urlencode({"fieldSelector": f"spec.nodeName={node_name}"})
-        # A pod handler that raises is a panic, as its processorListener's HandleCrash panics on.
+        # A pod handler that raises is a panic: upstream's pod source (config.NewSourceApiserver)
+        # is a Reflector pushing to an UndeltaStore, run under wait.BackoffUntil's HandleCrash.
         self.crash = Crash(lambda message: log(COMPONENT, message), self.stop, self.wake)
         self.pods = Informer(client, path, self.stop, self.wake, COMPONENT,
                              indexers={NAMESPACE_INDEX: namespace_index, NODE_NAME_INDEX: _node_name},

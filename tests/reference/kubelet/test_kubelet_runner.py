@@ -452,9 +452,9 @@ def test_an_answer_cut_off_fails_its_action_only(make_runner, capsys):
 
 
 def test_a_pod_handler_that_raises_ends_the_process_with_a_panic(make_runner, monkeypatch, capsys):
-    """The kubelet's pod source is an informer: its processorListener runs each handler under
-    HandleCrash, which logs "Observed a panic" and panics on, so a handler that raises ends the
-    kubelet with Go's `panic: VALUE [recovered]` (exit 2) instead of a log line."""
+    """The kubelet's pod source (config.NewSourceApiserver) is a Reflector whose Run loops under
+    wait.BackoffUntil, whose HandleCrash logs "Observed a panic" and panics on: what it hands the
+    pods to raising ends the kubelet with Go's `panic: VALUE [recovered]` (exit 2), not a log line."""
     monkeypatch.setattr(kubelet_run, "start_and_sync", lambda informers, stop, what: True)
     runner, _ = hollow_runner(make_runner, nodes=1)
 
