@@ -43,11 +43,11 @@ class Crash:
             self.wake.set()
         return panic
 
-    def handle_crash(self, fn: Callable[..., None], *args) -> None:
-        """`fn(*args)` as wait.Until runs it: under HandleCrash, whose "Observed a panic" comes
-        before the process ends (`[recovered]`)."""
+    def handle_crash(self, fn: Callable[[], None]) -> None:
+        """`fn` as wait.Until runs it: under HandleCrash, whose "Observed a panic" comes before
+        the process ends (`[recovered]`)."""
         try:
-            fn(*args)
+            fn()
         except Exception as error:  # noqa: BLE001 - a panic HandleCrash logs, see crash
             self.crash(error)
 
