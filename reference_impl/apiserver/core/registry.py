@@ -633,7 +633,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         limit, continue_token, resource_version = max(0, int(limit or 0)), continue_token or "", resource_version or ""
         from_cache = not should_delegate_list(resource_version, limit, continue_token, resource_version_match)
         predicate = self._predicate(r, label_selector, field_selector)
-        prefix = self.prefix(r, namespace)
+        prefix = self.prefix(r, namespace) if from_cache else self._etcd_list_prefix(r, namespace)
         single_key = self._single_key(r, namespace, predicate, continue_token)
         if single_key is not None:
             prefix, limit = single_key, 0  # GetToList reads the one key: a limit pages nothing
@@ -655,6 +655,17 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
             items = [{k: v for k, v in item.items() if k not in ("apiVersion", "kind")} for item in result.items]
         return {"kind": r.list_kind, "apiVersion": r.api_version, "metadata": metadata,
                 "items": items}
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).List")
+    def _etcd_list_prefix(self, r: Resource, namespace: str | None) -> str:
+        """The prefix a list read from etcd covers. The store cleans its key with path.Join, so a
+        namespace `.` is no segment at all: 1.24 lists every namespace's objects. A namespace `..`
+        climbs out of the resource into keys of other kinds, which upstream fails to decode (a 500
+        naming whichever kind comes first): a client's mistake, refused here with a 400. (The
+        watch cache matches prefixes as given: neither holds anything there.)"""
+        if namespace == "..":
+            raise errors.bad_request(f'Namespace parameter invalid: "{namespace}": may not be \'..\'')
+        return self.prefix(r, None if namespace == "." else namespace)
 
     @mirrors("(*k8s.io/apiserver/pkg/storage.SelectionPredicate).MatchesSingle")
     def _single_key(self, r: Resource, namespace: str | None, predicate, continue_token: str) -> str | None:

@@ -1001,6 +1001,30 @@ def test_the_namespace_in_the_path_is_not_checked_as_a_name(chain):
     assert (code, status["message"]) == (404, 'statefulsets.apps "s" not found')
 
 
+def test_a_list_in_namespace_dot_reads_every_namespace_from_etcd(chain):
+    """etcd3's store cleans its list key with path.Join: `/registry/configmaps/.` is the whole
+    resource, so the real 1.24 server lists every namespace's configmaps for namespace `.`, while
+    the watch cache (resourceVersion=0) matches the prefix as given and finds none."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "dot"}})
+    code, listed = call(chain, "GET", "/api/v1/namespaces/./configmaps")
+    assert code == 200
+    assert (chain.namespace, "dot") in {(i["metadata"]["namespace"], i["metadata"]["name"]) for i in listed["items"]}
+    code, cached = call(chain, "GET", "/api/v1/namespaces/./configmaps", query={"resourceVersion": "0"})
+    assert (code, cached["items"]) == (200, [])
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+def test_a_list_in_namespace_dot_dot_is_a_bad_request(chain, method):
+    """Namespace `..` climbs out of the resource's keys (upstream's 500 names another kind it
+    failed to decode): a list or a collection delete read from etcd is a 400, never a 5xx; from the
+    watch cache it holds nothing."""
+    code, status = call(chain, method, "/api/v1/namespaces/../configmaps")
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert status["message"] == 'Namespace parameter invalid: "..": may not be \'..\''
+    code, cached = call(chain, "GET", "/api/v1/namespaces/../configmaps", query={"resourceVersion": "0"})
+    assert (code, cached["items"]) == (200, [])
+
+
 def test_pod_status_update_keeps_metadata_changes_but_not_spec_or_owner_references(chain):
     """podStatusStrategy.PrepareForUpdate resets only the spec, ownerReferences and
     deletionTimestamp: labels and annotations sent to pods/status (PUT or patch) are written."""
