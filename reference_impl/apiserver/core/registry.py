@@ -24,6 +24,8 @@ from reference_impl.apiserver.core.conversion import ConvertingStorage
 from reference_impl.apiserver.storage.cacher import BOOKMARK_FREQUENCY, Cacher, should_delegate_list
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resourcequota import LOOPBACK_FIELD_MANAGER
+from reference_impl.apiserver.fieldmanager import FieldManager
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
 from reference_impl.apiserver.kinds import namespace, pod, podwarnings, service
 from reference_impl.apiserver.kinds._defaulting import default_zero, dict_items
@@ -305,7 +307,20 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         with self._deciding(CRD, crd) as in_flight:
             group_crds = [c for c in self.storage.list(self.prefix(CRD, None)).items if c["spec"].get("group") == group]
             group_crds += [c for c in in_flight if c["spec"].get("group") == group and c["metadata"].get("name") != name]
+            written = deep_copy_json(crd)
             crds.accept_names(crd, group_crds, self.now())
+        if crd.get("status") != written.get("status"):
+            self._track_controller_status(crd, written)
+
+    def _track_controller_status(self, crd: dict, written: dict) -> None:
+        """The managedFields entry of the status the naming and establishing controllers write:
+        upstream's controllers send it as an update of the status subresource through the loopback
+        client, whose manager is Go's own User-Agent (on the real 1.24 server: `Go-http-client`,
+        Update, status: the accepted names and each condition they set)."""
+        # The status as Go's struct holds it before: its fields have no omitempty, an unset list is
+        # there as null (a list the controller fills is not itself its field, only the items).
+        live = {**written, "status": {**crds.ZERO_CRD["status"], **(written.get("status") or {})}}
+        FieldManager.for_resource(CRD, "status").update(live, crd, LOOPBACK_FIELD_MANAGER, self.now(), owned=True)
 
     @contextlib.contextmanager
     def _deciding(self, r: Resource, obj: dict):
