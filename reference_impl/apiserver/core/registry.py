@@ -675,9 +675,13 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
     def _etcd_list_prefix(self, r: Resource, namespace: str | None) -> str:
         """The prefix a list read from etcd covers. The store cleans its key with path.Join, so a
         namespace `.` is no segment at all: 1.24 lists every namespace's objects. A namespace `..`
-        climbs out of the resource into keys of other kinds, which upstream fails to decode (a 500
-        naming whichever kind comes first): a client's mistake, refused here with a 400. (The
-        watch cache matches prefixes as given: neither holds anything there.)"""
+        climbs out of the resource: a custom resource's reaches its group's keys, every object of
+        which its unstructured codec decodes (1.24 lists them all); a built-in one's reaches keys
+        of other kinds, which upstream fails to decode (a 500 naming whichever kind comes first),
+        refused here with a 400. (The watch cache matches prefixes as given: neither holds
+        anything there.)"""
+        if namespace == ".." and r.custom:
+            return f"/registry/{r.group}/"
         if namespace == "..":
             raise errors.bad_request(f'Namespace parameter invalid: "{namespace}": may not be \'..\'')
         return self.prefix(r, None if namespace == "." else namespace)

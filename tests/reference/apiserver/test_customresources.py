@@ -1688,3 +1688,22 @@ def test_the_naming_controller_owns_the_status_it_writes(chain):
         "f:conditions": {'k:{"type":"Established"}': condition, 'k:{"type":"NamesAccepted"}': condition}}}
     assert "f:status" not in created["metadata"]["managedFields"][1]["fieldsV1"]
     call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
+
+
+def test_a_list_in_namespace_dot_dot_reads_every_object_of_the_group(chain):
+    """etcd3's store cleans `/registry/example.com/widgets/..` to the group's keys, and the
+    unstructured codec decodes every object there: the real 1.24 server lists the objects of
+    all the group's resources, a cluster-scoped Gizmo beside the Widget, each with its own kind."""
+    gizmos = crd_with(spec__scope="Cluster")
+    gizmos["metadata"]["name"] = "gizmos.example.com"
+    gizmos["spec"]["names"] = {"plural": "gizmos", "singular": "gizmo", "kind": "Gizmo"}
+    assert call(chain, "POST", CRDS, gizmos)[0] == 201
+    assert call(chain, "POST", widgets(chain), WIDGET)[0] == 201
+    code, created = call(chain, "POST", "/apis/example.com/v1/gizmos",
+                         {"apiVersion": "example.com/v1", "kind": "Gizmo", "metadata": {"name": "g1"}, "spec": {"image": "x"}})
+    assert code == 201, created
+    code, listed = call(chain, "GET", "/apis/example.com/v1/namespaces/../widgets")
+    assert (code, listed["kind"]) == (200, "WidgetList")
+    found = {(item["kind"], item["metadata"].get("namespace"), item["metadata"]["name"]) for item in listed["items"]}
+    assert {("Gizmo", None, "g1"), ("Widget", chain.namespace, "w1")} <= found
+    call(chain, "DELETE", f"{CRDS}/gizmos.example.com")
