@@ -55,7 +55,9 @@ Seeds 3, 4 and 5 of 2000 cases each (about 14,000 requests a run) and seed 6 of 
 alone. Seeds 28, 29 and 30 of 400 cases each (2,849, 2,850 and 2,862 requests) differed in 0, 2
 and 0: both of seed 29 (cases 140 and 372) the roleRef kind above (a RoleBinding with no roleRef).
 Seed 31 of 2000 cases (14,258 requests) and seed 32 of 1000 (7,036) differed in 3 and 2, each the
-roleRef kind above (31's cases 176, 1184 and 1458, 32's 246 and 303).
+roleRef kind above (31's cases 176, 1184 and 1458, 32's 246 and 303). Seeds 33 and 34 of 1000
+cases (7,128 and 7,017 requests, branch api29) differed in 3 and 4, each the roleRef kind above
+(33's cases 320, 636 and 813, 34's 128, 560, 645 and 853).
 """
 from __future__ import annotations
 

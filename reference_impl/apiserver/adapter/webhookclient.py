@@ -17,6 +17,7 @@ import socket
 import ssl
 from urllib.parse import urlsplit
 
+from reference_impl.apiserver.core import jsonserializer
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.webhooks import CallFailed, Webhook
 from reference_impl.machinery.gojson import quote
@@ -109,7 +110,8 @@ class WebhookClient:
         connection = _Connection(host, port, target.hostname, context, timeout)
         try:
             path = f"{target.path or '/'}?{target.query}" if target.query else target.path or "/"
-            connection.request("POST", path, body=json.dumps(review).encode(),
+            # The REST client's body: the JSON serializer's, whose json.Encoder ends it with a newline.
+            connection.request("POST", path, body=jsonserializer.encode(review) + b"\n",
                                headers={"Content-Type": "application/json", "Accept": "application/json"})
             response = connection.getresponse()
             body = response.read()

@@ -1822,8 +1822,10 @@ class RESTHandlers:
                 else:
                     scheme.META_SCHEME.decode(options, scheme.DELETE_OPTIONS, scheme.DELETE_OPTIONS)
             except scheme.DecodeError as err:
-                # The codec decodes the body into the struct of what it says it is before it converts.
-                problem = (_struct_problem(options, err.gvk) if err.gvk is not None else None) or err.problem
+                # The codec decodes the body into the struct of what it says it is before it converts;
+                # a kind its scheme does not register it decodes into nothing.
+                registered = err.gvk is not None and not isinstance(err, scheme.NotRegistered)
+                problem = (_struct_problem(options, err.gvk) if registered else None) or err.problem
                 raise errors.bad_request(problem) from None
             check_delete_options_types(decoded or {})  # null: no options, as for the struct
         else:

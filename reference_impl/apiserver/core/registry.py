@@ -24,6 +24,8 @@ from reference_impl.apiserver.core.conversion import ConvertingStorage
 from reference_impl.apiserver.storage.cacher import BOOKMARK_FREQUENCY, Cacher, should_delegate_list
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resourcequota import LOOPBACK_FIELD_MANAGER
+from reference_impl.apiserver.fieldmanager import FieldManager
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
 from reference_impl.apiserver.kinds import namespace, pod, podwarnings, service
 from reference_impl.apiserver.kinds._defaulting import default_zero, dict_items
@@ -305,7 +307,20 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         with self._deciding(CRD, crd) as in_flight:
             group_crds = [c for c in self.storage.list(self.prefix(CRD, None)).items if c["spec"].get("group") == group]
             group_crds += [c for c in in_flight if c["spec"].get("group") == group and c["metadata"].get("name") != name]
+            written = deep_copy_json(crd)
             crds.accept_names(crd, group_crds, self.now())
+        if crd.get("status") != written.get("status"):
+            self._track_controller_status(crd, written)
+
+    def _track_controller_status(self, crd: dict, written: dict) -> None:
+        """The managedFields entry of the status the naming and establishing controllers write:
+        upstream's controllers send it as an update of the status subresource through the loopback
+        client, whose manager is Go's own User-Agent (on the real 1.24 server: `Go-http-client`,
+        Update, status: the accepted names and each condition they set)."""
+        # The status as Go's struct holds it before: its fields have no omitempty, an unset list is
+        # there as null (a list the controller fills is not itself its field, only the items).
+        live = {**written, "status": {**crds.ZERO_CRD["status"], **(written.get("status") or {})}}
+        FieldManager.for_resource(CRD, "status").update(live, crd, LOOPBACK_FIELD_MANAGER, self.now(), owned=True)
 
     @contextlib.contextmanager
     def _deciding(self, r: Resource, obj: dict):
@@ -633,7 +648,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         limit, continue_token, resource_version = max(0, int(limit or 0)), continue_token or "", resource_version or ""
         from_cache = not should_delegate_list(resource_version, limit, continue_token, resource_version_match)
         predicate = self._predicate(r, label_selector, field_selector)
-        prefix = self.prefix(r, namespace)
+        prefix = self.prefix(r, namespace) if from_cache else self._etcd_list_prefix(r, namespace)
         single_key = self._single_key(r, namespace, predicate, continue_token)
         if single_key is not None:
             prefix, limit = single_key, 0  # GetToList reads the one key: a limit pages nothing
@@ -655,6 +670,21 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
             items = [{k: v for k, v in item.items() if k not in ("apiVersion", "kind")} for item in result.items]
         return {"kind": r.list_kind, "apiVersion": r.api_version, "metadata": metadata,
                 "items": items}
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).List")
+    def _etcd_list_prefix(self, r: Resource, namespace: str | None) -> str:
+        """The prefix a list read from etcd covers. The store cleans its key with path.Join, so a
+        namespace `.` is no segment at all: 1.24 lists every namespace's objects. A namespace `..`
+        climbs out of the resource: a custom resource's reaches its group's keys, every object of
+        which its unstructured codec decodes (1.24 lists them all); a built-in one's reaches keys
+        of other kinds, which upstream fails to decode (a 500 naming whichever kind comes first),
+        refused here with a 400. (The watch cache matches prefixes as given: neither holds
+        anything there.)"""
+        if namespace == ".." and r.custom:
+            return f"/registry/{r.group}/"
+        if namespace == "..":
+            raise errors.bad_request(f'Namespace parameter invalid: "{namespace}": may not be \'..\'')
+        return self.prefix(r, None if namespace == "." else namespace)
 
     @mirrors("(*k8s.io/apiserver/pkg/storage.SelectionPredicate).MatchesSingle")
     def _single_key(self, r: Resource, namespace: str | None, predicate, continue_token: str) -> str | None:

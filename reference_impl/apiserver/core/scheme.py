@@ -28,6 +28,11 @@ class DecodeError(Exception):
         self.gvk = gvk
 
 
+class NotRegistered(DecodeError):
+    """runtime.notRegisteredErr: the scheme makes no object of the kind, so the body is decoded into
+    no struct at all."""
+
+
 @dataclass(frozen=True)
 class GroupVersionKind:
     group: str
@@ -110,10 +115,10 @@ class Scheme:
         if gvk.kind in self.unversioned:
             return self.unversioned[gvk.kind]
         if gvk.version == INTERNAL_VERSION:
-            raise DecodeError(f"no kind {gojson.quote(gvk.kind)} is registered for the internal version of group "
-                              f"{gojson.quote(gvk.group)} in scheme {gojson.quote(self.name)}", gvk)
-        raise DecodeError(f"no kind {gojson.quote(gvk.kind)} is registered for version "
-                          f"{gojson.quote(gvk.group_version)} in scheme {gojson.quote(self.name)}", gvk)
+            raise NotRegistered(f"no kind {gojson.quote(gvk.kind)} is registered for the internal version of group "
+                                f"{gojson.quote(gvk.group)} in scheme {gojson.quote(self.name)}", gvk)
+        raise NotRegistered(f"no kind {gojson.quote(gvk.kind)} is registered for version "
+                            f"{gojson.quote(gvk.group_version)} in scheme {gojson.quote(self.name)}", gvk)
 
     def internal_type(self, group: str, kind: str) -> str:
         """The Go type of `kind`'s internal version, which every version of it converts to."""

@@ -143,7 +143,7 @@ def admission_review(uid: str, request: object, obj: dict | None, old: dict | No
     gvr = {"group": resource.group, "version": resource.version, "resource": resource.plural}
     # A namespace's own requests carry its name as their namespace, a create's too.
     namespace = request.namespace or (request.name if _is_namespace(request) else "")
-    return {"apiVersion": REVIEW_API_VERSION, "kind": "AdmissionReview", "request": {
+    return {"kind": "AdmissionReview", "apiVersion": REVIEW_API_VERSION, "request": {
         "uid": uid, "kind": gvk, "resource": gvr,
         **({"subResource": request.subresource} if request.subresource else {}),
         "requestKind": gvk, "requestResource": gvr,

@@ -52,13 +52,15 @@ class WebhookServer:
         (tmp_path / "hook.key").write_bytes(serving.key_pem)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(tmp_path / "hook.crt", tmp_path / "hook.key")
-        self.answers, self.reviews = answers, []
+        self.answers, self.reviews, self.bodies = answers, [], []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                review = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                review = json.loads(body)
                 server.reviews.append((self.path, review))
+                server.bodies.append(body)
                 code, body = server.answers[self.path.split("?")[0]](review["request"])
                 data = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(code)
@@ -181,6 +183,25 @@ def test_the_review_describes_the_request(chain, server):
     assert request["object"]["data"] == {"a": "1"} and request["oldObject"] is None
     assert request["dryRun"] is False and request["options"] == {"kind": "CreateOptions", "apiVersion": "meta.k8s.io/v1"}
     assert len(request["uid"]) == 36
+
+
+def test_the_review_is_written_as_go_encodes_it(chain, server):
+    """The REST client writes the review with the JSON serializer: compact, kind before apiVersion,
+    a newline after (json.Encoder), and the object in its Go struct's order even once a mutating
+    webhook's patch added a field (the real 1.24 server sent a validating webhook
+    `{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":...` and the
+    object's labels after its creationTimestamp)."""
+    register(chain, "MutatingWebhookConfiguration", hook(server.client_config("/label")))
+    register(chain, "ValidatingWebhookConfiguration", hook(server.client_config("/allow")))
+    code, created = call(chain, "POST", f"/api/v1/namespaces/{chain.namespace}/configmaps",
+                         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ordered"}, "data": {"a": "1"}})
+    assert code == 201, created
+    body = server.bodies[-1]
+    assert body.startswith(b'{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"')
+    assert body.endswith(b"}}\n")
+    sent = server.reviews[-1][1]["request"]["object"]
+    assert list(sent) == ["kind", "apiVersion", "metadata", "data"]
+    assert list(sent["metadata"]) == ["name", "namespace", "uid", "creationTimestamp", "labels", "managedFields"]
 
 
 def test_a_dry_run_sends_the_clients_options(chain, server):

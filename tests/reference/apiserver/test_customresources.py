@@ -385,7 +385,8 @@ def test_managed_fields_leave_out_what_go_omits(chain):
     """The field manager sees the CRD as its Go struct encodes it: an omitempty field holding its
     zero value (`shortNames: []`, `preserveUnknownFields: false`, `categories: []`) is no field a
     create, a merge patch or an update sets. Real 1.24 records exactly these entries for the
-    same three writes; the update changes nothing it keeps, so `putter` has no entry."""
+    same three writes; the update changes nothing it keeps, so `putter` has no entry. (The naming
+    controller's status entry, Go-http-client's, takes the accepted short name as upstream's does.)"""
     crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
            "metadata": {"name": "mfes.example.com"},
            "spec": {"group": "example.com", "scope": "Namespaced", "preserveUnknownFields": False,
@@ -396,20 +397,21 @@ def test_managed_fields_leave_out_what_go_omits(chain):
                                       "properties": {"a": {"type": "string", "description": "", "enum": []}}}}}]}}
     code, created = call(chain, "POST", CRDS, crd, query={"fieldManager": "creator"})
     assert code == 201, created
-    assert _fields_by_manager(created) == {"creator": {"f:spec": {
+    assert _fields_by_manager(created)["creator"] == {"f:spec": {
         "f:conversion": {".": {}, "f:strategy": {}}, "f:group": {},
         "f:names": {"f:kind": {}, "f:listKind": {}, "f:plural": {}, "f:singular": {}},
-        "f:scope": {}, "f:versions": {}}}}
+        "f:scope": {}, "f:versions": {}}}
     path = f"{CRDS}/mfes.example.com"
     code, patched = call(chain, "PATCH", path, {"spec": {"names": {"categories": [], "shortNames": ["m"]}}},
                          content_type="application/merge-patch+json", query={"fieldManager": "patcher"})
     assert code == 200, patched
     assert _fields_by_manager(patched)["patcher"] == {"f:spec": {"f:names": {"f:shortNames": {}}}}
+    assert "f:shortNames" in _fields_by_manager(patched)["Go-http-client"]["f:status"]["f:acceptedNames"]
     patched["spec"]["names"]["categories"] = []
     patched["spec"]["preserveUnknownFields"] = False
     code, updated = call(chain, "PUT", path, patched, query={"fieldManager": "putter"})
     assert code == 200, updated
-    assert set(_fields_by_manager(updated)) == {"creator", "patcher"}
+    assert set(_fields_by_manager(updated)) == {"creator", "Go-http-client", "patcher"}
     call(chain, "DELETE", path)
 
 
@@ -1666,3 +1668,42 @@ def test_a_crd_is_written_in_its_go_structs_field_order(chain, query):
             "properties": ["a", "b", "spec", "status"],
             "property": ["description", "type", "default", "x-kubernetes-preserve-unknown-fields"],
             "default": ["a", "z"], "status": ["conditions", "acceptedNames", "storedVersions"]}
+
+
+def test_the_naming_controller_owns_the_status_it_writes(chain):
+    """The naming and establishing controllers update a CRD's status through the loopback client:
+    as on the real 1.24 server, a managedFields entry of manager Go-http-client (Update, the status
+    subresource) owns the accepted names and each condition they set, beside the creator's."""
+    code, created = call(chain, "POST", CRDS, crd_with(), query={"fieldManager": "maker"})
+    assert code == 201, created
+    condition = {".": {}, "f:lastTransitionTime": {}, "f:message": {}, "f:reason": {}, "f:status": {}, "f:type": {}}
+    entries = [{key: entry[key] for key in ("manager", "operation", "apiVersion", "subresource") if key in entry}
+               for entry in created["metadata"]["managedFields"]]
+    assert entries == [
+        {"manager": "Go-http-client", "operation": "Update", "apiVersion": "apiextensions.k8s.io/v1",
+         "subresource": "status"},
+        {"manager": "maker", "operation": "Update", "apiVersion": "apiextensions.k8s.io/v1"}]
+    assert created["metadata"]["managedFields"][0]["fieldsV1"] == {"f:status": {
+        "f:acceptedNames": {"f:kind": {}, "f:plural": {}, "f:singular": {}, "f:listKind": {}},
+        "f:conditions": {'k:{"type":"Established"}': condition, 'k:{"type":"NamesAccepted"}': condition}}}
+    assert "f:status" not in created["metadata"]["managedFields"][1]["fieldsV1"]
+    call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
+
+
+def test_a_list_in_namespace_dot_dot_reads_every_object_of_the_group(chain):
+    """etcd3's store cleans `/registry/example.com/widgets/..` to the group's keys, and the
+    unstructured codec decodes every object there: the real 1.24 server lists the objects of
+    all the group's resources, a cluster-scoped Gizmo beside the Widget, each with its own kind."""
+    gizmos = crd_with(spec__scope="Cluster")
+    gizmos["metadata"]["name"] = "gizmos.example.com"
+    gizmos["spec"]["names"] = {"plural": "gizmos", "singular": "gizmo", "kind": "Gizmo"}
+    assert call(chain, "POST", CRDS, gizmos)[0] == 201
+    assert call(chain, "POST", widgets(chain), WIDGET)[0] == 201
+    code, created = call(chain, "POST", "/apis/example.com/v1/gizmos",
+                         {"apiVersion": "example.com/v1", "kind": "Gizmo", "metadata": {"name": "g1"}, "spec": {"image": "x"}})
+    assert code == 201, created
+    code, listed = call(chain, "GET", "/apis/example.com/v1/namespaces/../widgets")
+    assert (code, listed["kind"]) == (200, "WidgetList")
+    found = {(item["kind"], item["metadata"].get("namespace"), item["metadata"]["name"]) for item in listed["items"]}
+    assert {("Gizmo", None, "g1"), ("Widget", chain.namespace, "w1")} <= found
+    call(chain, "DELETE", f"{CRDS}/gizmos.example.com")
