@@ -140,7 +140,13 @@ WATCHED = {
     "clusterroles": "/apis/rbac.authorization.k8s.io/v1/clusterroles",
     "certificatesigningrequests": "/apis/certificates.k8s.io/v1/certificatesigningrequests",
 }
-GC_KINDS = {"Pod": "pods", "ReplicaSet": "replicasets", "Deployment": "deployments"}
+# The kinds the garbage collector works on: upstream's watches every deletable resource; here those
+# the manager caches anyway, so that an object of one of them deleted with propagationPolicy Orphan
+# or Foreground loses its finalizer (Endpoints, Leases and Nodes, which change all the time, are
+# left out with the kinds no informer here watches: Secrets, custom resources).
+GC_KINDS = {"Pod": "pods", "ReplicaSet": "replicasets", "Deployment": "deployments", "ConfigMap": "configmaps",
+            "Service": "services", "ServiceAccount": "serviceaccounts", "ClusterRole": "clusterroles",
+            "CertificateSigningRequest": "certificatesigningrequests"}
 NAMESPACED_CONTENTS = ("pods", "replicasets", "deployments", "services", "endpoints", "serviceaccounts",
                        "endpointslices")
 # The workload kinds' collections. Their informers are not waited for, so the manager starts
@@ -162,7 +168,9 @@ QUOTA_REPLENISHED = ("pods", "services", "persistentvolumeclaims", "replicationc
 DISRUPTION_SCALED = ("replicationcontrollers", "replicasets", "deployments", "statefulsets")
 WORKLOAD_GC_KINDS = {"ReplicationController": "replicationcontrollers", "DaemonSet": "daemonsets",
                      "StatefulSet": "statefulsets", "ControllerRevision": "controllerrevisions",
-                     "Job": "jobs", "CronJob": "cronjobs"}
+                     "Job": "jobs", "CronJob": "cronjobs", "PersistentVolumeClaim": "persistentvolumeclaims",
+                     "PersistentVolume": "persistentvolumes", "PodDisruptionBudget": "poddisruptionbudgets",
+                     "ResourceQuota": "resourcequotas", "HorizontalPodAutoscaler": "horizontalpodautoscalers"}
 
 
 def _api_group(prefix: str) -> str:

@@ -1024,8 +1024,11 @@ def decode_into_kind(request: Request, resource, obj: dict) -> dict:
 @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers.jsonPatcher).applyPatchToCurrentObject")
 def undecodable_patch_result(patched: dict, problem: str) -> StatusError:
     """A JSON or merge patch whose result the kind cannot hold is invalid, quoting the patched
-    document as the patch library marshals it (keys sorted) and the decoder's error."""
-    shown = gojson.quote(gojson.marshal(patched, sort_keys=True).decode("utf-8", "surrogatepass"))
+    document as the patch library marshals it and the decoder's error: the top-level map, which
+    the library always parses, sorted, and below it the order the patch left (apply_merge_patch
+    keeps MergePatch's)."""
+    top = {key: patched[key] for key in sorted(patched)}
+    shown = gojson.quote(gojson.marshal(top).decode("utf-8", "surrogatepass"))
     return errors.invalid("", "", [f"patch: Invalid value: {shown}: {problem}"])
 
 

@@ -130,7 +130,8 @@ def _remove(container: dict | list, key: str) -> None:
 def _find_object(doc: dict, path: str) -> tuple[dict | list | None, str]:
     """findObject: the object or array holding the pointer's last token, and that token decoded;
     None when the pointer has no "/" or a step on the way is missing, null or a scalar. Only
-    what follows the first "/" counts, so "a/b" is read as "/b"."""
+    what follows the first "/" counts, so "a/b" is read as "/b". Each map it steps into is
+    parsed (intoDoc), so ApplyPatch writes it with its keys sorted: so is it reordered here."""
     split = path.split("/")
     if len(split) < 2:
         return None, ""
@@ -142,7 +143,15 @@ def _find_object(doc: dict, path: str) -> tuple[dict | list | None, str]:
             return None, ""
         if not isinstance(node, (dict, list)):
             return None, ""
+        if isinstance(node, dict):
+            _sort_in_place(node)
     return node, _decode_key(split[-1])
+
+
+def _sort_in_place(node: dict) -> None:
+    ordered = sorted(node.items())
+    node.clear()
+    node.update(ordered)
 
 
 def _decode_key(token: str) -> str:
@@ -299,29 +308,49 @@ def apply_json_patch(original: Any, operations: Any) -> Any:
 @mirrors("github.com/evanphx/json-patch.MergePatch")
 def apply_merge_patch(original: Any, patch: Any) -> Any:
     """RFC 7386: a map patch merges key by key (`null` deletes); an array replaces. A patch that
-    is null or a scalar is no patch at all (ErrBadJSONPatch)."""
+    is null or a scalar is no patch at all (ErrBadJSONPatch). The result's keys are in the order
+    MergePatch writes them (the 422 of a result the kind cannot hold quotes it): each map it
+    parsed, the document's and those the patch went into or brought, sorted as json.Marshal
+    writes a map; what the patch left alone as the document had it (a lazyNode keeps its bytes)."""
     if isinstance(patch, list):
         return deep_copy_json(patch)
     if not isinstance(patch, dict):
         raise PatchError("Invalid JSON Patch", malformed=True)
-    result = deep_copy_json(original) if isinstance(original, dict) else {}
-    _merge_into(result, patch)
-    return result
+    return _merge_docs(deep_copy_json(original) if isinstance(original, dict) else {}, patch)
 
 
-def _merge_into(target: dict, patch: dict) -> None:
-    """Merge `patch` into `target`, a copy private to the caller: copied once at the top, not
-    again at every level the patch descends into."""
+@mirrors("github.com/evanphx/json-patch.mergeDocs")
+def _merge_docs(doc: dict, patch: dict) -> dict:
+    """`patch` merged into `doc`, a copy private to the caller, as a map written sorted."""
     for key, value in patch.items():
         if value is None:
-            target.pop(key, None)
-        elif isinstance(value, dict):
-            inner = target.get(key)
-            if not isinstance(inner, dict):  # a map patch over a non-map starts from an empty map
-                inner = target[key] = {}
-            _merge_into(inner, value)
+            doc.pop(key, None)
+        elif doc.get(key) is None:
+            doc[key] = _pruned(value)
         else:
-            target[key] = deep_copy_json(value)
+            doc[key] = _merge(doc[key], value)
+    return {key: doc[key] for key in sorted(doc)}
+
+
+@mirrors("github.com/evanphx/json-patch.merge")
+def _merge(current: Any, patch: Any) -> Any:
+    """A member the patch sets where the document has one: maps merge; anything else replaces."""
+    if not isinstance(current, dict):
+        return _pruned(patch)
+    if not isinstance(patch, dict):
+        return deep_copy_json(patch)
+    return _merge_docs(current, patch)
+
+
+@mirrors("github.com/evanphx/json-patch.pruneNulls")
+def _pruned(value: Any) -> Any:
+    """A value the patch brings: its maps lose their null members (arrays keep theirs), all the
+    way down, and are written sorted."""
+    if isinstance(value, dict):
+        return {key: _pruned(value[key]) for key in sorted(value) if value[key] is not None}
+    if isinstance(value, list):
+        return [_pruned(item) for item in value]
+    return value
 
 
 # --- strategic merge patch -------------------------------------------------------------------

@@ -376,13 +376,16 @@ def _containers(containers: object, path: str, seen: set[str], volumes: dict[str
     for i, container in enumerate(containers if isinstance(containers, list) else []):
         here = f"{path}[{i}]"
         container = container if isinstance(container, dict) else {}
-        name = container.get("name")
+        name = container.get("name") or ""
         if not name:
             problems.append(required(f"{here}.name"))
-        elif name in seen:
-            problems.append(duplicate(f"{here}.name", name))
         else:
             problems += name_problems(name, "label", f"{here}.name")
+        # A name is checked whether or not an earlier container took it: a repeated bad name is
+        # Invalid and Duplicate both, and a second missing one Required and Duplicate.
+        if name in seen:
+            problems.append(duplicate(f"{here}.name", name))
+        else:
             seen.add(name)
         if not container.get("image"):
             problems.append(required(f"{here}.image"))
