@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
+from reference_impl.controller_manager.queued import SyncError
 from reference_impl.machinery.actions import Update
 from reference_impl.machinery.csr import kubelet_client_problem, kubelet_serving_problem, parse_spec_request
 from reference_impl.mirrors import mirrors
@@ -228,7 +229,7 @@ def duration(cert_ttl: datetime.timedelta, expiration_seconds: int | None) -> da
     return cert_ttl if requested > cert_ttl else max(requested, MIN_DURATION)
 
 
-class SignerExpired(ValueError):
+class SignerExpired(SyncError):
     """The CA's own NotAfter has passed: upstream refuses to sign (and retries)."""
 
 

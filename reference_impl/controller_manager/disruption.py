@@ -16,6 +16,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from reference_impl.controller_manager.queued import SyncError
 from reference_impl.machinery.actions import Update
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.labels import SelectorError, from_label_selector_dict
@@ -43,10 +44,6 @@ class FailSafeStatusUpdate(Update):
     Conflict (or not answered), the sync ends in failSafe on `budget`, the error its message."""
     verb = "Update"  # the request it is, in a trace
     budget: dict = field(default_factory=dict, compare=False)
-
-
-class SyncError(Exception):
-    """A budget whose status cannot be computed; failSafe writes the message into its condition."""
 
 
 @mirrors("k8s.io/apimachinery/pkg/util/intstr.GetScaledValueFromIntOrPercent")

@@ -11,12 +11,13 @@ succeeds (Forget), unless the controller waits for the update event a Conflict a
 `resync_period`, as an informer's resync does, for what no event announces: a schedule coming
 due, a node's lease growing stale.
 
-A sync that raises (an object the apiserver accepted but this controller cannot read) is a sync
-error like a failed action, as upstream's syncHandler returning an error is: the error goes to
-`handle_error` (utilruntime.HandleError, a log line by default) and the key is retried with
-backoff, so one bad object never stops the worker or the other keys. A `QuietRetry` is retried
-the same way without the log line, as upstream's certificate controller logs an ignorable error
-only at a high verbosity: a request waiting for a grant would otherwise log on every retry.
+What a sync returns as an error in Go (a `SyncError`, a request the apiserver refused or never
+answered) goes to `handle_error` (utilruntime.HandleError, a log line by default) and the key is
+retried with backoff, so one such key never stops the worker or the other keys. A `QuietRetry` is
+retried the same way without the log line, as upstream's certificate controller logs an ignorable
+error only at a high verbosity: a request waiting for a grant would otherwise log on every retry.
+Any other exception is a bug, a Go panic: it leaves the key (Done, as processNextWorkItem's defer
+does) and goes up to the worker, whose wait.Until HandleCrash ends the process (machinery.crash).
 
 No I/O here beyond that log line: the manager passes the function that performs an action (True
 when the apiserver took it) and, for its threads, the lock that guards the queue.
@@ -28,12 +29,21 @@ import sys
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
+from reference_impl.client import REQUEST_ERRORS
 from reference_impl.client.workqueue import RateLimitingQueue
 from reference_impl.mirrors import mirrors
 
 
-class QuietRetry(Exception):
+class SyncError(Exception):
+    """An error a sync returns, as upstream's syncHandler returns `err`: logged, the key retried."""
+
+
+class QuietRetry(SyncError):
     """A sync that must be retried with backoff but is no error worth a log line."""
+
+
+# What a sync raises for Go's returned error; anything else is a panic.
+SYNC_ERRORS = (SyncError, *REQUEST_ERRORS)
 
 
 class Conflict:
@@ -118,8 +128,9 @@ class QueuedController:
     def process_next_work_item(self, perform: Callable[[object], bool],
                                lock: contextlib.AbstractContextManager = contextlib.nullcontext()) -> bool:
         """Sync the next ready key and perform its actions; False when no key is ready. A key any
-        of whose actions failed goes back with backoff, one that succeeded is forgotten (unless its
-        controller forgets its keys itself)."""
+        of whose actions failed, or whose sync raised a SYNC_ERRORS, goes back with backoff, one
+        that succeeded is forgotten (unless its controller forgets its keys itself); any other
+        exception is raised, the key done but neither forgotten nor requeued."""
         with lock:
             key = self.queue.get()
         if key is None:
@@ -131,14 +142,17 @@ class QueuedController:
             conflicted = not self.requeue_conflicts and any(d is CONFLICT for d in done)
         except QuietRetry:
             pass
-        except Exception as error:  # noqa: BLE001 - a sync error: reported, the key retried with backoff
+        except SYNC_ERRORS as error:
             self.handle_error(key, error)
-        finally:
+        except BaseException:
             with lock:
-                forget = self.forget_on_success(key)
-                if ok and forget:
-                    self.queue.forget(key)
-                elif not ok and not conflicted:
-                    self.queue.add_rate_limited(key)
                 self.queue.done(key)
+            raise
+        with lock:
+            forget = self.forget_on_success(key)
+            if ok and forget:
+                self.queue.forget(key)
+            elif not ok and not conflicted:
+                self.queue.add_rate_limited(key)
+            self.queue.done(key)
         return True

@@ -1020,10 +1020,19 @@ class ControllerManager:
                 controller.resync_if_due()
             with self.syncing(controller.name):
                 for _ in range(KEYS_PER_TURN):
-                    if not controller.process_next_work_item(self.perform, self.queue_lock):
+                    if not self._process_next_work_item(controller):
                         break
                     worked = True
         return worked
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).worker")
+    def _process_next_work_item(self, controller: QueuedController) -> bool:
+        """One key of `controller`, as its worker under wait.Until: a sync that raises what Go
+        would not return as an error is a panic that HandleCrash logs and ends the process with."""
+        try:
+            return controller.process_next_work_item(self.perform, self.queue_lock)
+        except Exception as error:  # noqa: BLE001 - logged in full and ends the manager, see machinery.crash
+            raise self.crash.crash(error) from error
 
     def _next_ready_in(self) -> float:
         """Seconds until a key waiting out its backoff, or a resync, is due (at most SYNC_PERIOD)."""

@@ -203,7 +203,7 @@ class Kubelet:
         self.last_node_status: float | None = None
         self.conditions_since: float | None = None  # the conditions' lastTransitionTime: they never change
         self.pods: dict[str, PodRecord] = {}  # by uid
-        # (pod, error) of pod syncs that raised since the adapter last read them; the adapter logs them.
+        # (pod, error) of pod syncs that failed since the adapter last read them; the adapter logs them.
         self.sync_errors: list[tuple[PodKey, Exception]] = []
         # (pod, container, probe type, result) -> how many probes ended so: prober_probe_total.
         self.probe_counts: dict[tuple[PodKey, str, str, str], int] = {}
@@ -425,12 +425,15 @@ class Kubelet:
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).syncLoopIteration")
     def sync_loop_iteration(self) -> list:
+        """The node's actions, then each pod's sync. A pod whose sync fails with a KubeletError
+        (syncPod's returned error) is kept in sync_errors and the others synced; any other
+        exception is raised, a panic in that pod's worker, which runs under HandleCrash."""
         now = self.clock.now()
         actions = self._node_actions(now)
         for uid in sorted(self.pods, key=lambda u: (str(self.pods[u].key), u)):
             try:
                 actions.extend(self.sync_pod(self.pods[uid], now))
-            except Exception as error:  # noqa: BLE001 - podWorkers: "Error syncing pod, skipping"
+            except KubeletError as error:  # podWorkers: "Error syncing pod, skipping"
                 self.sync_errors.append((self.pods[uid].key, error))
         for uid in [u for u, r in self.pods.items() if r.removed and self._all_stopped(r)]:
             if not self.hollow:

@@ -327,7 +327,10 @@ class KubeletRunner:
                 self.dirty.update(_node_name(pod))
 
     def sync_nodes(self, names: list[str]) -> None:
-        """One syncLoopIteration for each named kubelet of this process, over the pods bound to it."""
+        """One syncLoopIteration for each named kubelet of this process, over the pods bound to it.
+        What Go returns as an error (a KubeletError, the runtime's OSError) is logged and that node
+        synced again next time; any other exception is a panic that ends the process, as the pod
+        workers, probe workers and status loops this stands for run under HandleCrash."""
         for name in names:
             kubelet = self.kubelets.get(name)
             if kubelet is None:
@@ -336,8 +339,10 @@ class KubeletRunner:
                 kubelet.set_desired_pods([pod for pod in self.pods.store.by_index(NODE_NAME_INDEX, name)
                                           if not self._unsupported(pod)])
                 self.perform(kubelet, execute(kubelet, self.runtime, kubelet.sync_loop_iteration()))
-            except Exception as error:  # noqa: BLE001 - one node's failure must not stop the others or the loop
+            except (KubeletError, OSError) as error:  # one node's failure must not stop the others or the loop
                 log(COMPONENT, f"node {name}: sync failed: {type(error).__name__}: {error}")
+            except Exception as error:  # noqa: BLE001 - logged in full and ends the kubelet, see machinery.crash
+                raise self.crash.crash(error) from error
             for key, error in kubelet.sync_errors:
                 log(COMPONENT, f"error syncing pod {key.namespace}/{key.name}, skipping: "
                                f"{type(error).__name__}: {error}")

@@ -29,7 +29,6 @@ from reference_impl.client import ClientError, InClusterConfigError, KubeconfigE
 from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.rest import RequestResults, RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync, stop_informers
-from reference_impl.machinery.objects import meta_namespace_key
 from reference_impl.proxy.errors import ProxyError, UnsupportedServiceError
 from reference_impl.proxy.iptables import endpoints_map, service_port_infos
 from reference_impl.proxy.userspace import UserspaceProxier
@@ -83,13 +82,22 @@ class ProxyRunner:
     def _run(self, out) -> None:
         if not start_and_sync([self.services, self.endpoints], self.stop):
             return
-        self.sync_once()
+        self._sync()
         print(f"ready: reference kube-proxy (userspace) on {self.bind_address}, "
               f"{len(self.serving)} service ports", file=out, flush=True)
         while not self.stop.is_set():
             self.wake.wait(SYNC_PERIOD)
             self.wake.clear()
+            self._sync()
+
+    @mirrors("(*k8s.io/kubernetes/pkg/proxy/userspace.Proxier).SyncLoop")
+    def _sync(self) -> None:
+        """sync_once on SyncLoop's goroutine, which has no recover: an exception out of it is a
+        panic that ends the process with nothing logged by Go first (`panic: VALUE`)."""
+        try:
             self.sync_once()
+        except Exception as error:  # noqa: BLE001 - logged in full and ends kube-proxy, see machinery.crash
+            raise self.crash.crash(error, recovered=False) from error
 
     @mirrors("(*k8s.io/kubernetes/pkg/proxy/userspace.Proxier).syncProxyRules")
     def sync_once(self) -> None:
@@ -101,10 +109,6 @@ class ProxyRunner:
                 infos = service_port_infos(service)
             except UnsupportedServiceError as error:
                 self._say_once(f"unsupported:{error.service}", str(error))
-                continue
-            except Exception as error:  # noqa: BLE001 - one Service that cannot be read must not stop the sync
-                self._say_once(f"unreadable:{meta_namespace_key(service)}",
-                               f"skipping service {meta_namespace_key(service)}: {type(error).__name__}: {error}")
                 continue
             for info in infos:
                 key = f"{info.service_name_string}/{info.protocol.upper()}"

@@ -43,3 +43,28 @@ def test_an_informer_handler_that_raises_ends_the_process_with_a_panic(monkeypat
     assert (code, err.getvalue()) == (2, "panic: KeyError('name') [recovered]\n\tpanic: KeyError('name')\n")
     # logPanic's klog.Errorf("Observed a panic: %#v (%v)\n%s", r, r, stacktrace)
     assert "Observed a panic: KeyError('name') ('name')\nTraceback" in capsys.readouterr().err
+
+
+def test_a_sync_that_raises_a_bug_ends_the_process_with_a_panic(monkeypatch, capsys):
+    """A controller's worker runs under wait.Until, whose HandleCrash panics on: a sync raising
+    what Go would not return as an error (here a KeyError) ends kube-controller-manager with Go's
+    `panic: VALUE [recovered]` (exit 2) instead of a log line and a retry with backoff."""
+    monkeypatch.setattr(controller_manager_run, "start_and_sync", lambda informers, stop: True)
+    monkeypatch.setattr(Informer, "start", lambda informer: informer)
+    monkeypatch.setattr(ControllerManager, "_sync_replicaset", lambda self, key: {}["spec"])
+    manager = ControllerManager(QuietClient())
+    for name in ("replicasets", "pods"):
+        manager.informers[name]._synced.set()  # as after the first list
+    replica_set = {"metadata": {"namespace": "default", "name": "rs"}}
+    component = process.Component("reference kube-controller-manager", lambda argv, env: None,
+                                  lambda options, proc: manager.run(False, proc.out))
+    threading.Timer(0.2, manager.informers["replicasets"].store.add, args=(replica_set,)).start()
+    stopper = threading.Timer(5.0, manager.stop.set)  # a manager that logged and went on
+    stopper.start()
+    err = io.StringIO()
+    try:
+        code = process.main(component, [], {}, out=io.StringIO(), err=err)
+    finally:
+        stopper.cancel()
+    assert (code, err.getvalue()) == (2, "panic: KeyError('spec') [recovered]\n\tpanic: KeyError('spec')\n")
+    assert "Observed a panic: KeyError('spec') ('spec')\nTraceback" in capsys.readouterr().err

@@ -6,7 +6,7 @@ import pytest
 
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.client.workqueue import RateLimitingQueue
-from reference_impl.controller_manager.queued import CONFLICT, QueuedController, QuietRetry, Trigger
+from reference_impl.controller_manager.queued import CONFLICT, QueuedController, QuietRetry, SyncError, Trigger
 from reference_impl.controller_manager.run import ALL, ControllerManager
 from reference_impl.machinery.actions import Patch
 
@@ -86,13 +86,15 @@ def test_a_failing_sync_is_requeued_with_exponential_backoff_until_it_succeeds()
     assert synced == ["ns/a"] * 3
 
 
-def test_a_sync_that_raises_is_reported_and_requeued_with_backoff():
-    """A sync raising is a sync error (upstream's HandleError + AddRateLimited): the worker goes
-    on, the error is handed to `handle_error` with its key, and the key comes back after 5 ms."""
+@pytest.mark.parametrize("error", [SyncError("bug"), ConnectionRefusedError("bug")], ids=type)
+def test_a_sync_that_returns_an_error_is_reported_and_requeued_with_backoff(error):
+    """A sync raising what Go returns as an error (a SyncError, a request that failed) is upstream's
+    HandleError + AddRateLimited: the worker goes on, the error is handed to `handle_error` with its
+    key, and the key comes back after 5 ms."""
     clock, errors = ManualClock(), []
 
     def sync(key):
-        raise RuntimeError("bug")
+        raise error
     c = QueuedController("broken", RateLimitingQueue(clock), sync, [Trigger("pods", lambda o: ["k"])],
                          lambda: [], 60.0, handle_error=lambda key, error: errors.append((key, str(error))))
     c.on_change("pods", {})
@@ -101,6 +103,26 @@ def test_a_sync_that_raises_is_reported_and_requeued_with_backoff():
     assert c.queue.num_requeues("k") == 1
     clock.advance(0.005)
     assert c.queue.get() == "k"
+
+
+def test_a_sync_that_raises_anything_else_is_a_panic_out_of_the_worker():
+    """A sync raising what Go returns no error for (a bug: KeyError, TypeError...) is a panic: it
+    goes up to the worker's HandleCrash, handle_error never hears of it, and the key is Done (the
+    deferred queue.Done) but neither forgotten nor put back with backoff."""
+    clock, errors = ManualClock(), []
+
+    def sync(key):
+        return {}["spec"]
+    c = QueuedController("broken", RateLimitingQueue(clock), sync, [Trigger("pods", lambda o: ["k"])],
+                         lambda: [], 60.0, handle_error=lambda key, error: errors.append(key))
+    c.on_change("pods", {})
+    with pytest.raises(KeyError, match="spec"):
+        c.process_next_work_item(lambda action: True)
+    assert errors == [] and c.queue.num_requeues("k") == 0
+    clock.advance(60.0)
+    assert c.queue.get() is None
+    c.on_change("pods", {})
+    assert c.queue.get() == "k"  # done: not left processing, a new change enqueues it
 
 
 def test_a_quiet_retry_is_requeued_with_backoff_without_a_report():
@@ -125,7 +147,7 @@ def test_one_key_whose_sync_raises_does_not_stop_the_others():
 
     def sync(key):
         if key == "ns/bad":
-            raise ValueError("invalid literal for int()")
+            raise SyncError('failed to get "bad"')
         synced.append(key)
         return []
     c = QueuedController("replicaset", RateLimitingQueue(clock), sync,

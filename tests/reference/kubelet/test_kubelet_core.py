@@ -9,7 +9,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
-from reference_impl.kubelet import UnsupportedPodError  # noqa: E402
+from reference_impl.kubelet import KubeletError, UnsupportedPodError  # noqa: E402
 from reference_impl.machinery.actions import Delete, Patch, RecordEvent  # noqa: E402
 from reference_impl.kubelet.actions import (  # noqa: E402
     MountVolumes,
@@ -366,20 +366,34 @@ def test_conditions_written_without_status_or_transition_time_are_read_as_empty(
     assert cond(status, "Ready")["status"] == "False" and cond(status, "Ready")["lastTransitionTime"]
 
 
-def test_a_pod_whose_sync_raises_is_skipped_and_the_others_synced(kubelet, monkeypatch):
-    """podWorkers: "Error syncing pod, skipping" — one pod's sync error is kept in sync_errors
-    for the adapter to log and does not stop the iteration over the node's other pods."""
+def test_a_pod_whose_sync_returns_an_error_is_skipped_and_the_others_synced(kubelet, monkeypatch):
+    """podWorkers: "Error syncing pod, skipping" — one pod's sync error (a KubeletError, what
+    syncPod returns) is kept in sync_errors for the adapter to log and does not stop the
+    iteration over the node's other pods."""
     kubelet.set_desired_pods([make_pod("a"), make_pod("b")])
     real = kubelet.sync_pod
 
     def sync_pod(record, now):
         if record.key.name == "a":
-            raise KeyError("status")
+            raise KubeletError("unknown container default/a/app")
         return real(record, now)
     monkeypatch.setattr(kubelet, "sync_pod", sync_pod)
     actions = kubelet.sync_loop_iteration()
     assert [a.pod.name for a in of(actions, StartContainer)] == ["b"]
-    assert [(key.name, type(error)) for key, error in kubelet.sync_errors] == [("a", KeyError)]
+    assert [(key.name, type(error)) for key, error in kubelet.sync_errors] == [("a", KubeletError)]
+
+
+def test_a_pod_whose_sync_raises_a_bug_is_a_panic_out_of_the_iteration(kubelet, monkeypatch):
+    """A pod's sync raising what Go returns no error for (a bug) is a panic in its pod worker,
+    whose HandleCrash ends the kubelet: it leaves sync_loop_iteration, not kept in sync_errors."""
+    kubelet.set_desired_pods([make_pod("a"), make_pod("b")])
+
+    def sync_pod(record, now):
+        raise KeyError("status")
+    monkeypatch.setattr(kubelet, "sync_pod", sync_pod)
+    with pytest.raises(KeyError, match="status"):
+        kubelet.sync_loop_iteration()
+    assert kubelet.sync_errors == []
 
 
 def test_condition_transition_time_kept_while_status_unchanged(kubelet, clock):

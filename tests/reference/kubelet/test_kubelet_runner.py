@@ -94,13 +94,14 @@ def test_syncing_a_node_reports_only_its_pods(make_runner):
     assert [p for p in client.patches if "/pods/" in p][-1] == "/api/v1/namespaces/default/pods/a/status"
 
 
-def test_a_node_whose_sync_raises_does_not_stop_the_others(make_runner, monkeypatch, capsys):
-    """An error out of one node's sync is logged; the nodes after it are still synced."""
+def test_a_node_whose_sync_returns_an_error_does_not_stop_the_others(make_runner, monkeypatch, capsys):
+    """An error out of one node's sync that Go returns (here the runtime's OSError) is logged; the
+    nodes after it are still synced."""
     runner, client = hollow_runner(make_runner)
     runner.pods.store.add(bound_pod("b", "hollow-2"))
 
     def broken():
-        raise ValueError("bad pod")
+        raise BlockingIOError(11, "Resource temporarily unavailable")
     monkeypatch.setattr(runner.kubelets["hollow-0"], "sync_loop_iteration", broken)
     runner.sync_nodes(["hollow-0", "hollow-2"])
     assert "/api/v1/namespaces/default/pods/b/status" in client.patches
@@ -473,3 +474,26 @@ def test_a_pod_handler_that_raises_ends_the_process_with_a_panic(make_runner, mo
         stopper.cancel()
     assert (code, err.getvalue()) == (2, "panic: KeyError('spec') [recovered]\n\tpanic: KeyError('spec')\n")
     assert "Observed a panic: KeyError('spec')" in capsys.readouterr().err
+
+
+def test_a_node_sync_that_raises_a_bug_ends_the_process_with_a_panic(make_runner, monkeypatch, capsys):
+    """A node's sync raising what Go would not return as an error (here a KeyError) is a panic
+    under the HandleCrash of the pod workers and status loops it stands for: the kubelet ends with
+    Go's `panic: VALUE [recovered]` (exit 2), not a log line and the next node."""
+    monkeypatch.setattr(kubelet_run, "start_and_sync", lambda informers, stop, what: True)
+    runner, client = hollow_runner(make_runner)
+
+    def broken():
+        raise KeyError("containers")
+    monkeypatch.setattr(runner.kubelets["hollow-0"], "sync_loop_iteration", broken)
+    component = process.Component("reference kubelet", lambda argv, env: None,
+                                  lambda options, proc: runner.run(proc.out))
+    stopper = threading.Timer(5.0, runner.stop.set)  # a kubelet that logged and went on
+    stopper.start()
+    err = io.StringIO()
+    try:
+        code = process.main(component, [], {}, out=io.StringIO(), err=err)
+    finally:
+        stopper.cancel()
+    assert (code, err.getvalue()) == (2, "panic: KeyError('containers') [recovered]\n\tpanic: KeyError('containers')\n")
+    assert "Observed a panic: KeyError('containers') ('containers')\nTraceback" in capsys.readouterr().err

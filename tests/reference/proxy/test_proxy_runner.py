@@ -32,9 +32,24 @@ def test_null_status_and_ports_read_as_empty():
     assert service_port_infos(service("b", spec={"clusterIP": "10.0.0.2", "ports": None})) == []
 
 
-def test_a_service_that_cannot_be_read_is_skipped_and_the_others_served(runner, monkeypatch, capsys):
-    """A Service whose ports raise while being read is logged once; the Services after it are served."""
+def test_a_service_it_does_not_support_is_skipped_and_the_others_served(runner, capsys):
+    """A Service the userspace proxier does not program (here with spec.externalIPs) is logged
+    once; the Services after it are served."""
+    runner.services.store.add(service("odd", spec={"clusterIP": "10.0.0.2", "ports": [{"port": 0}],
+                                                   "externalIPs": ["192.0.2.1"]}))
+    runner.services.store.add(service("good"))
+    runner.sync_once()
+    runner.sync_once()
+    assert list(runner.serving) == ["default/good/TCP"]
+    assert capsys.readouterr().err.count("default/odd") == 1
+
+
+def test_a_service_whose_ports_raise_a_bug_ends_the_process_with_a_panic(runner, monkeypatch, capsys):
+    """SyncLoop runs syncProxyRules on a goroutine with no recover: a Service whose ports raise
+    what Go returns no error for (a bug) ends kube-proxy with Go's `panic: VALUE` (exit 2), nothing
+    logged as "Observed a panic" first, instead of the Service skipped and the others served."""
     import reference_impl.proxy.run as proxy_run
+    monkeypatch.setattr(proxy_run, "start_and_sync", lambda informers, stop: True)
     real = proxy_run.service_port_infos
 
     def infos(svc):
@@ -42,12 +57,20 @@ def test_a_service_that_cannot_be_read_is_skipped_and_the_others_served(runner, 
             raise TypeError("odd field")
         return real(svc)
     monkeypatch.setattr(proxy_run, "service_port_infos", infos)
-    runner.services.store.add(service("bad"))
     runner.services.store.add(service("good"))
-    runner.sync_once()
-    runner.sync_once()
-    assert list(runner.serving) == ["default/good/TCP"]
-    assert capsys.readouterr().err.count("default/bad") == 1
+    component = process.Component("reference kube-proxy", lambda argv, env: None,
+                                  lambda options, proc: runner.run(proc.out))
+    threading.Timer(0.2, runner.services.store.add, args=(service("bad"),)).start()
+    stopper = threading.Timer(5.0, runner.stop.set)  # a proxy that logged and went on
+    stopper.start()
+    err = io.StringIO()
+    try:
+        code = process.main(component, [], {}, out=io.StringIO(), err=err)
+    finally:
+        stopper.cancel()
+    assert (code, err.getvalue()) == (2, "panic: TypeError('odd field')\n")
+    log = capsys.readouterr().err
+    assert "TypeError: odd field" in log and "Observed a panic" not in log
 
 
 def test_an_informer_handler_that_raises_ends_the_process_with_a_panic(runner, monkeypatch, capsys):
