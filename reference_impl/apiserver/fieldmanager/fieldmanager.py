@@ -205,7 +205,9 @@ class FieldManager:
         if not managed.fields and _uid(live):
             # An object created before its fields were tracked stays untracked.
             return _with_managed_fields(new, managed, owned)
-        converted = deep_copy_json(_without_managed_fields(new))
+        converted = _without_managed_fields(new)
+        if not defaulted or self.custom:  # the defaulter, and a custom object's encoding, write in place
+            converted = deep_copy_json(converted)
         if not defaulted:
             self.default(converted)
         # The typed object converted to unstructured, which leaves out what Go's encoding does.
