@@ -1567,9 +1567,12 @@ class RESTHandlers:
         if namespace:  # another one is BeforeCreate's to refuse, once admission (NamespaceLifecycle) has run
             obj["metadata"].setdefault("namespace", namespace)
         dedup_owner_references(obj, request.warnings, False)
+        # Defaulted once, as upstream's decoder defaults what it decodes: the field manager and
+        # mutating admission both see this object.
+        kinds.default(resource, obj)
         obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time(),
-                                                         owned=True)
-        obj = self._admit_new(request, resource, obj)
+                                                         owned=True, defaulted=True)
+        obj = self._admit(request, "CREATE", resource, obj, None)
         dedup_owner_references(obj, request.warnings, True)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user,
                                        create_validation=self._validation(request, "CREATE", resource),

@@ -181,13 +181,15 @@ class FieldManager:
     @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.FieldManager).UpdateNoErrors",
              "k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.decodeLiveOrNew",
              "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.skipNonAppliedManager).Update")
-    def update(self, live: dict | None, new: dict, manager: str, now: str, *, owned: bool = False) -> dict:
+    def update(self, live: dict | None, new: dict, manager: str, now: str, *, owned: bool = False,
+               defaulted: bool = False) -> dict:
         """`new` with its managedFields: those it was sent with when they decode (the live ones
         when it was sent none, none at all for an empty list), changed by this write. `live` is
         None for a create. A subresource write keeps the live entries whatever it sends. A `new`
         whose metadata is no object is returned as it is, for the decoder to refuse. A caller
         that hands `new` over (`owned`) gets it back with the entries written into it, as Go's
-        Update writes them into newObj; any other gets a copy."""
+        Update writes them into newObj; any other gets a copy. A `new` already `defaulted` (a
+        create's, defaulted as decoding defaults it) is compared as it is."""
         if not _metadata_is_object(new):
             return new
         if not self.knows_kind:
@@ -203,13 +205,16 @@ class FieldManager:
         if not managed.fields and _uid(live):
             # An object created before its fields were tracked stays untracked.
             return _with_managed_fields(new, managed, owned)
-        defaulted = deep_copy_json(_without_managed_fields(new))
-        self.default(defaulted)
+        converted = _without_managed_fields(new)
+        if not defaulted or self.custom:  # the defaulter, and a custom object's encoding, write in place
+            converted = deep_copy_json(converted)
+        if not defaulted:
+            self.default(converted)
         # The typed object converted to unstructured, which leaves out what Go's encoding does.
-        defaulted = self.encode(defaulted)
+        converted = self.encode(converted)
         try:
-            managed = self._update_managed(_without_managed_fields(live) if live else self._zero(defaulted),
-                                           defaulted, managed, self._identifier(manager, UPDATE), now)
+            managed = self._update_managed(_without_managed_fields(live) if live else self._zero(converted),
+                                           converted, managed, self._identifier(manager, UPDATE), now)
         except TypedError:
             managed = Managed()  # UpdateNoErrors: the entries are dropped rather than the write failed
         return _with_managed_fields(new, managed, owned)

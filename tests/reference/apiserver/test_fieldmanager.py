@@ -125,6 +125,22 @@ def test_an_object_handed_over_gets_its_entries_written_into_it_and_any_other_a_
     assert handed is sent and handed == copied
 
 
+def test_a_defaulted_object_is_compared_uncopied_and_gets_the_entries_its_defaulting_would(monkeypatch):
+    """The create handler defaults the object it hands over, as upstream's decoder does; the field
+    manager then converts that object itself (encoding builds new maps and only reads the old),
+    copying nothing, and records the same entries as when it defaults a copy of an undefaulted one."""
+    defaulted = stored(json.loads(json.dumps(DEPLOYMENT)))
+    del defaulted["metadata"]["uid"]
+    copies = []
+    deep_copy_json = fieldmanager.deep_copy_json
+    monkeypatch.setattr(fieldmanager, "deep_copy_json", lambda value: copies.append(value) or deep_copy_json(value))
+    before = json.loads(json.dumps(defaulted))
+    created = deployments().update(None, defaulted, "kubectl-create", T1, owned=True, defaulted=True)
+    assert copies == []
+    assert {**created, "metadata": {k: v for k, v in created["metadata"].items() if k != "managedFields"}} == before
+    assert entries(created) == entries(deployments().update(None, DEPLOYMENT, "kubectl-create", T1))
+
+
 def test_a_create_compares_with_the_kinds_zero_value_whose_required_lists_are_null():
     """Go's zero Deployment has `containers: null` (no omitempty): a created list of containers
     is not a member of its own, its items are."""

@@ -17,6 +17,7 @@ import yaml
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.storage.etcdclient import EtcdClient
+from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import handlers, protobuf
 from reference_impl.apiserver.core.handlers import Request, WatchResponse, kubelet_log_query, request_info
 from reference_impl.apiserver.core.registry import Registry
@@ -1054,6 +1055,21 @@ def test_an_empty_restart_policy_is_defaulted_before_validation(chain):
         "spec": {"restartPolicy": "", "dnsPolicy": "", "containers": [{"name": "c", "image": "nginx"}]}})
     assert code == 201, pod
     assert (pod["spec"]["restartPolicy"], pod["spec"]["dnsPolicy"]) == ("Always", "ClusterFirst")
+
+
+def test_a_created_pod_is_defaulted_by_the_handler_once_for_its_field_manager_and_admission(chain, monkeypatch):
+    """Upstream's decoder defaults a create's object once; the field manager and mutating
+    admission see that object, and the registry defaults what admission left: two runs of the
+    pod's defaulter per create (three, when the field manager defaulted a copy of its own)."""
+    runs = []
+    defaulter = kinds.DEFAULTS["Pod"]
+    monkeypatch.setitem(kinds.DEFAULTS, "Pod", lambda obj, spec: runs.append(1) or defaulter(obj, spec))
+    code, pod = call(chain, "POST", ns_path(chain, "pods"), POD)
+    assert code == 201, pod
+    assert len(runs) == 2
+    # the field manager still compares the defaulted pod: its entry owns the defaults
+    assert pod["spec"]["restartPolicy"] == "Always"
+    assert '"f:restartPolicy"' in json.dumps(pod["metadata"]["managedFields"])
 
 
 def test_pod_status_update_validates_the_metadata_it_keeps(chain):
