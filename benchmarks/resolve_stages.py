@@ -9,8 +9,15 @@ per command), and writing the graph with `store.finish_commit` into a scratch co
 whose graph tables were emptied, as a first index writes them. Prints a table and writes JSON to
 benchmarks/results/resolve_stages.json.
 
+With --under, only the commit's files under those folders are resolved (the standard library's
+all), a loop of a few seconds to compare two copies of the code on the same facts; with --edges,
+the edges are written to a file, one JSON array a line, sorted, so that `cmp` tells whether a
+change kept every edge.
+
     kubeatlas --home HOME index kubernetes --no-goroot
     python benchmarks/resolve_stages.py HOME/index.sqlite
+    PYTHONPATH=/tmp/before python /tmp/before/benchmarks/resolve_stages.py HOME/index.sqlite \
+        --under pkg/kubelet --under staging/src/k8s.io/client-go --edges /tmp/before.edges
 """
 from __future__ import annotations
 
@@ -71,9 +78,16 @@ def timed_phases(spent: Counter) -> None:
     patch(rta, "analyse", spent, "command programs: rta.analyse")
 
 
-def read_facts(db: sqlite3.Connection, commit: store.CommitRecord) -> list:
-    """The commit's files and facts, with its standard library's as the indexer adds them."""
-    files = list(store.file_facts_of(db, store.commit_files(db, commit.id)))
+def under_any(path: str, folders: list[str]) -> bool:
+    """Whether `path` is under one of `folders`; every path is when none are given."""
+    return not folders or any(path.startswith(folder.rstrip("/") + "/") for folder in folders)
+
+
+def read_facts(db: sqlite3.Connection, commit: store.CommitRecord, folders: list[str]) -> list:
+    """The commit's files under `folders` and their facts, with its standard library's as the
+    indexer adds them."""
+    records = [r for r in store.commit_files(db, commit.id) if under_any(r.path, folders)]
+    files = list(store.file_facts_of(db, records))
     library = db.execute(
         "SELECT l.id, l.sha FROM commits c JOIN commits l ON l.repo = ? AND l.sha = c.library "
         "AND l.complete WHERE c.id = ?", (stdlib.REPO, commit.id)).fetchone()
@@ -83,9 +97,9 @@ def read_facts(db: sqlite3.Connection, commit: store.CommitRecord) -> list:
     return files
 
 
-def write_cpu(index: Path, commit: store.CommitRecord, resolution) -> float:
-    """CPU seconds of `store.finish_commit` for the resolution, into a copy of the index that
-    keeps the blobs and nothing of any commit."""
+def write_cpu(index: Path, commit: store.CommitRecord, folders: list[str], resolution) -> float:
+    """CPU seconds of `store.finish_commit` for the resolution of the files under `folders`,
+    into a copy of the index that keeps the blobs and nothing of any commit."""
     with tempfile.TemporaryDirectory() as scratch:
         copy = Path(scratch) / "index.sqlite"
         with sqlite3.connect(index) as source, sqlite3.connect(copy) as target:
@@ -98,7 +112,7 @@ def write_cpu(index: Path, commit: store.CommitRecord, resolution) -> float:
         db.close()
         db = store.connect(copy)
         source = store.connect(index)
-        files = store.commit_files(source, commit.id)
+        files = [r for r in store.commit_files(source, commit.id) if under_any(r.path, folders)]
         source.close()
         commit_id = store.begin_commit(db, store.CommitKey(commit.repo, commit.sha, False, ""),
                                        commit.ref, commit.remote_url)
@@ -112,10 +126,20 @@ def write_cpu(index: Path, commit: store.CommitRecord, resolution) -> float:
         return spent
 
 
+def write_edges(path: Path, edges) -> None:
+    """The edges, one JSON array a line, sorted (a repeated edge as often as it is found): two
+    resolutions with the same edges write the same file."""
+    path.write_text("".join(sorted(json.dumps(list(edge)) + "\n" for edge in edges)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("index", type=Path, help="an index.sqlite that `kubeatlas index` wrote")
     parser.add_argument("--commit", help="the commit SHA to resolve (default: the newest)")
+    parser.add_argument("--under", action="append", default=[], metavar="FOLDER",
+                        help="resolve only the commit's files under FOLDER (repeatable)")
+    parser.add_argument("--edges", type=Path, metavar="FILE",
+                        help="write the edges to FILE, sorted, one JSON array a line")
     args = parser.parse_args()
     db = store.connect(args.index)
     commits = [c for c in store.complete_commits(db) if c.repo != stdlib.REPO
@@ -127,7 +151,7 @@ def main() -> None:
     spent: Counter = Counter()
     gc.disable()  # as the indexer resolves
     started = clock()
-    files = read_facts(db, commit)
+    files = read_facts(db, commit, args.under)
     spent["reading facts"] = clock() - started
     db.close()
     timed_phases(spent)
@@ -136,7 +160,10 @@ def main() -> None:
     whole = clock() - started
     gc.freeze()  # as the indexer does before writing: the collector never scans what resolving made
     gc.enable()
-    spent["writing the graph (finish_commit)"] = write_cpu(args.index, commit, resolution)
+    if args.edges:
+        write_edges(args.edges, resolution.edges)
+    spent["writing the graph (finish_commit)"] = write_cpu(args.index, commit, args.under,
+                                                             resolution)
 
     finish = "calls through interfaces and function values"
     spent[finish + " (rest)"] = spent[finish] - sum(
@@ -151,7 +178,8 @@ def main() -> None:
     print(f"{'(check) resolve whole':<{width}} {whole:7.3f} {whole / total:6.1%}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "resolve_stages.json").write_text(json.dumps({
-        "index": str(args.index), "commit": commit.sha, "files": len(files),
+        "index": str(args.index), "commit": commit.sha, "under": args.under,
+        "files": len(files),
         "edges": len(resolution.edges), "cpu_seconds": dict(spent),
         "resolve_seconds": whole}, indent=2) + "\n")
 
