@@ -515,7 +515,8 @@ class _FileParser:
             for statement in captures.get(mode, ()):
                 call = next((child for child in statement.named_children
                              if child.type != "comment"), None)
-                if call is not None and call.type == "call_expression":
+                if call is not None and call.type in ("call_expression",
+                                                      "type_conversion_expression"):
                     self.spawned[call] = (mode, statement.start_point)
 
     def note_closure_bodies(self, literals: list) -> None:
@@ -670,6 +671,9 @@ class _FileParser:
             start.row + 1, start.column + 1, end.row + 1))
 
     def on_call(self, node, scope) -> None:
+        if node.type == "type_conversion_expression":
+            self.on_generic_conversion(node, scope)
+            return
         function = node.child_by_field_id(FUNCTION)
         arguments = node.child_by_field_id(ARGUMENTS)
         # go/ssa places a call at its "(", and a go or defer statement at its keyword.
@@ -686,6 +690,29 @@ class _FileParser:
         else:
             callee = self.expr(function)
         self.out["calls"].append((callee, text, scope, mode, args, at.row + 1, at.column + 1))
+
+    def on_generic_conversion(self, node, scope) -> None:
+        """`g[int](x)`, `pkg.G[int, string](x)`: tree-sitter-go reads a generic function
+        instantiated and called with one argument as a conversion to a generic type. It is kept
+        as a call of `g[int]`, encoded as `g[int](x, y)` is (`("index", g)`): the resolver tells
+        a function from a type. Other conversions (`[]byte(s)`, `(*T)(x)`) are no call."""
+        generic = node.child_by_field_id(TYPE)
+        if generic is None or generic.type != "generic_type":
+            return
+        name = generic.child_by_field_id(TYPE)
+        if name is None:
+            return
+        if name.type == "qualified_type":
+            package, member = name.named_children[0], name.named_children[-1]
+            function = ("sel", ("id", self.name(package)), self.name(member))
+        else:
+            function = self.expr(name)
+        operand = node.child_by_field_id(OPERAND)
+        paren = next((child for child in node.children if child.type == "("), node)
+        mode, at = self.spawned.get(node) or (CALL, paren.start_point)
+        args = (self.argument(operand),) if operand is not None else ()
+        self.out["calls"].append((("index", function), self.callee_text(generic), scope, mode,
+                                  args, at.row + 1, at.column + 1))
 
     def on_composite(self, node, scope) -> None:
         if node.type == "literal_value":  # `{…}` inside another literal: its type is left out

@@ -178,6 +178,23 @@ def test_callees_that_are_not_a_plain_chain_of_names_keep_their_inner_shapes():
     ]
 
 
+def test_a_generic_function_instantiated_and_called_with_one_argument_is_a_call_site():
+    """tree-sitter-go reads `g[int](x)` and `pkg.G[int, string](x)` as conversions to a generic
+    type (only one argument makes them so): each is kept as a call of the instantiated callee,
+    at its "(" (or its go/defer keyword), as `g[int](x, y)` is; `[]byte(s)` and `map[K]V(m)`
+    are conversions, no call."""
+    facts = parse("package p\nfunc f() {\n\tg[int](x)\n\tpkg.G[int, string](x)\n"
+                  "\tg[int](x, y)\n\tgo g[[]int](x)\n\tdefer pkg.G[int](x)\n"
+                  "\t_ = []byte(s)\n\t_ = map[K]V(m)\n}\n")
+    assert [(c.callee, c.text, c.mode, c.args, c.line, c.col) for c in facts.calls] == [
+        (("index", ("id", "g")), "g[int]", CALL, (("id", "x"),), 3, 8),
+        (("index", ("sel", ("id", "pkg"), "G")), "pkg.G[int, string]", CALL, (("id", "x"),), 4, 20),
+        (("index", ("id", "g")), "g[int]", CALL, (("id", "x"), ("id", "y")), 5, 8),
+        (("index", ("id", "g")), "g[[]int]", GO, (("id", "x"),), 6, 2),
+        (("index", ("sel", ("id", "pkg"), "G")), "pkg.G[int]", DEFER, (("id", "x"),), 7, 2),
+    ]
+
+
 def test_keyed_elements_belong_to_the_innermost_literal_around_them():
     """Function values keyed in a literal nested in another literal's element (or in an element
     whose type is left out) are the inner literal's, never the outer one's; the outer one keeps

@@ -495,6 +495,35 @@ func use(s Set[string]) { s.Has("x") }
     assert calls(files, f"{APP}.use") == {(f"({APP}.Set).Has", graph.METHOD)}
 
 
+def test_explicitly_instantiated_generic_functions_are_static_calls():
+    """`g[int](x)`, `pkg.G[int, string](x)`, `pkg.H[int]()`, `go g[int](x)`: each calls the
+    generic function, as the Go 1.19 compiler's `CALL main.g[go.shape.int_0]` does; a conversion
+    to a generic type, `Set[int](nil)`, calls nothing and creates a Set."""
+    files = {"pkg/pkg.go": """package pkg
+func G[A, B any](x A) A { return x }
+func H[A any]() {}
+""",
+             "main.go": """package app
+import "example.com/app/pkg"
+type Set[T comparable] map[T]struct{}
+func g[T any](x T) T { return x }
+func main() {
+	x := 1
+	g[int](x)
+	pkg.G[int, string](x)
+	pkg.H[int]()
+	go g[int](x)
+	_ = Set[int](nil)
+}
+"""}
+    edges = [e for e in edges_of(files) if e.caller == f"{APP}.main"]
+    assert sorted((e.callee, e.kind, e.line) for e in edges) == [
+        (f"{APP}.g", graph.GO, 10), (f"{APP}.g", graph.STATIC, 7),
+        (f"{APP}/pkg.G", graph.STATIC, 8), (f"{APP}/pkg.H", graph.STATIC, 9),
+    ]
+    assert f"{APP}.Set" in resolve(program_files(files), library_files()).created[f"{APP}.main"]
+
+
 def test_standard_library_calls_resolve_when_it_is_indexed():
     files = {"m.go": """package app
 import (

@@ -417,6 +417,9 @@ class Resolver:
         if kind == "index":
             if scopes.target_of(callee[1], call.scope, call.line) is not None:
                 callee, kind = callee[1], callee[1][0]  # F[T](…) calls F
+            elif (generic := scopes.conversion_type(callee[1], call.scope, call.line)) is not None:
+                self._converted(scopes, caller, call, generic)  # Set[int](nil) converts
+                kind = None
             else:  # handlers[name](…) calls what the map or slice holds
                 self._call_place(scopes, caller, call, scopes.place_of(callee, call.scope, call.line),
                                  scopes.element_type(callee[1], call.scope, call.line),
