@@ -28,10 +28,12 @@ FACTS_QUERY = tree_sitter.Query(
     GO_LANGUAGE, (Path(__file__).parent / "queries" / "facts.scm").read_text())
 
 # Children are read by field id: `child_by_field_name` looks the name up by string each time.
-(ALIAS, ARGUMENTS, BODY, FIELD, FUNCTION, KEY, LEFT, NAME, OPERAND, OPERATOR, PARAMETERS, PATH,
- RECEIVER, RESULT, RIGHT, TYPE, TYPE_PARAMETERS, VALUE) = map(GO_LANGUAGE.field_id_for_name, (
-    "alias", "arguments", "body", "field", "function", "key", "left", "name", "operand", "operator",
-    "parameters", "path", "receiver", "result", "right", "type", "type_parameters", "value"))
+(ALIAS, ARGUMENTS, BODY, FIELD, FIELD_CHANNEL, FUNCTION, KEY, LEFT, NAME, OPERAND, OPERATOR,
+ PARAMETERS, PATH, RECEIVER, RESULT, RIGHT, TYPE, TYPE_PARAMETERS, VALUE) = map(
+    GO_LANGUAGE.field_id_for_name, (
+        "alias", "arguments", "body", "field", "channel", "function", "key", "left", "name",
+        "operand", "operator", "parameters", "path", "receiver", "result", "right", "type",
+        "type_parameters", "value"))
 
 
 _START, _END = operator.attrgetter("start_byte"), operator.attrgetter("end_byte")
@@ -853,6 +855,16 @@ class _FileParser:
         self.out["assigns"].append((
             tuple(map(self.expr, left.named_children)),
             tuple(map(self.expr, right.named_children)), scope, node.start_point.row + 1))
+
+    def on_send(self, node, scope) -> None:
+        """`ch <- f` stores f where `<-ch` reads it: an assignment to ("recv", ch), so that the
+        resolver follows a function sent on a channel to the calls of what is received."""
+        channel, value = node.child_by_field_id(FIELD_CHANNEL), node.child_by_field_id(VALUE)
+        if channel is None or value is None:
+            return
+        target = ("recv", self.expr(channel))
+        self.out["assigns"].append(((target,), (self.expr(value),), scope,
+                                    node.start_point.row + 1))
 
     def on_return(self, node, scope) -> None:
         values = node.named_children[0] if node.named_child_count else None

@@ -9,5 +9,5 @@ parser with this one without loading tree-sitter (most of a cold query's start-u
 # 21: a callee's text past 500 bytes keeps its first and last 250 bytes, cut between UTF-8
 # characters; a comment after `go`/`defer` keeps the call's mode
 # 22: `g[int](x)` and `pkg.G[int, string](x)`, which tree-sitter-go reads as conversions, are call
-# sites
+# sites; `ch <- f` is an assignment to ("recv", ch)
 PARSER_VERSION = 22

@@ -524,6 +524,50 @@ func main() {
     assert f"{APP}.Set" in resolve(program_files(files), library_files()).created[f"{APP}.main"]
 
 
+def test_function_values_are_followed_through_pointers_channels_append_and_passed_slices():
+    """What `callgraph -algo=vta` follows (x/tools 0.5.0, on this program as a Go 1.19 module):
+    `*p = Third` through p := &g to g(); `ch <- Fourth` to f := <-ch; f(); `append(fs, Fifth)`
+    to a range over fs; and a slice passed to a function to the range over its parameter."""
+    files = {"f.go": """package app
+func Third() {}
+func Fourth() {}
+func Fifth() {}
+func Sixth() {}
+func viaPointer() {
+	var g func()
+	p := &g
+	*p = Third
+	g()
+}
+func viaChannel() {
+	ch := make(chan func(), 1)
+	ch <- Fourth
+	f := <-ch
+	f()
+}
+func viaAppend() {
+	var fs []func()
+	fs = append(fs, Fifth)
+	for _, f := range fs {
+		f()
+	}
+}
+func runAll(fs []func()) {
+	for _, f := range fs {
+		f()
+	}
+}
+func viaParameter() {
+	fs := []func(){Sixth}
+	runAll(fs)
+}
+"""}
+    edges = {(e.caller, e.callee, e.line) for e in edges_of(files) if e.kind == graph.FUNCVALUE}
+    assert {(f"{APP}.viaPointer", f"{APP}.Third", 10), (f"{APP}.viaChannel", f"{APP}.Fourth", 16),
+            (f"{APP}.viaAppend", f"{APP}.Fifth", 22),
+            (f"{APP}.runAll", f"{APP}.Sixth", 27)} <= edges
+
+
 def test_standard_library_calls_resolve_when_it_is_indexed():
     files = {"m.go": """package app
 import (

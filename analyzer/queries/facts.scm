@@ -28,6 +28,8 @@
 ; A select case's receive (case ev, ok := <-ch:) declares or assigns as the others do.
 (receive_statement left: (_)) @var
 (assignment_statement) @assign
+; `ch <- f`: kept as an assignment to what `<-ch` reads (see parse.py `on_send`).
+(send_statement) @send
 (return_statement) @return
 (range_clause) @range
 (type_switch_statement) @typeswitch

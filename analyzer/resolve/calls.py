@@ -369,7 +369,7 @@ class Resolver:
         """The call's arguments that are, or may hold, functions: (index, symbol or place)."""
         out = []
         for index, arg in enumerate(call.args):
-            if arg[0] not in ("id", "sel", "func", "index", "call", "conv"):
+            if arg[0] not in ("id", "sel", "func", "index", "call", "conv", "addr"):
                 continue
             function = self._target(scopes, arg, call.scope, call.line)
             if function is not None:
@@ -498,6 +498,8 @@ class Resolver:
         if isinstance(found, FuncInfo):
             self._edge(caller, found.symbol, graph.STATIC, call, context)
             self._pass(found.symbol, arguments)
+        elif found is None and name == "append" and call.args:
+            self._appended(scopes, call)
         elif isinstance(found, VarInfo):
             self._call_variable(scopes, caller, call, found, arguments)
         elif isinstance(found, TypeInfo):
@@ -505,6 +507,15 @@ class Resolver:
         elif found is None and name not in BUILTIN_FUNCS and scopes.conversion_type(
                 ("id", name), call.scope, call.line) is None:
             self._edge(caller, name, graph.UNRESOLVED, call, context, via="unknown name")
+
+    def _appended(self, scopes: FileScopes, call: CallSite) -> None:
+        """append(fs, f, g): f and g become elements of fs's place (and so of the slice append
+        returns, see `FileScopes.place_of`), read by `for _, f := range fs` and `fs[i]()`."""
+        place = scopes.place_of(call.args[0], call.scope, call.line)
+        if place is None:
+            return
+        for value in call.args[1:]:
+            self._flow_into(scopes, ("elem", place), value, call.scope, call.line)
 
     def _call_variable(self, scopes: FileScopes, caller: str, call: CallSite, var: VarInfo,
                        arguments) -> None:

@@ -60,6 +60,7 @@ class FlowGraph:
         """Every place → the functions that can reach it."""
         if self._solved is not None:
             return self._solved
+        self._follow_elements()
         reached: dict[Place, set[str]] = {place: set(fs) for place, fs in self.functions.items()}
         work = deque(reached)
         queued = set(work)
@@ -76,6 +77,23 @@ class FlowGraph:
                         work.append(target)
         self._solved = reached
         return reached
+
+    def _follow_elements(self) -> None:
+        """Where a map, slice or channel flows into another place, its elements flow into that
+        place's elements: `run(fs)` then `for _, f := range fs` in run calls what fs holds.
+        Only the element places that are stored into or flowed into are followed."""
+        pending = [place for place in self.functions if place[0] == "elem"]
+        pending += [target for targets in self.flows.values() for target in targets
+                    if target[0] == "elem"]
+        seen = set(pending)
+        while pending:
+            element = pending.pop()
+            for target in tuple(self.flows.get(element[1], ())):
+                derived = ("elem", target)
+                self.flows.setdefault(element, set()).add(derived)
+                if derived not in seen:
+                    seen.add(derived)
+                    pending.append(derived)
 
     def reaching(self, place: Place) -> set[str]:
         return self.solve().get(place, set())
