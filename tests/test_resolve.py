@@ -568,6 +568,32 @@ func viaParameter() {
             (f"{APP}.runAll", f"{APP}.Sixth", 27)} <= edges
 
 
+def test_a_call_only_element_flows_reach_keeps_its_named_func_type_candidates():
+    """client-go's `threadSafeMap.Index` calls `c.indexers[name]`: indexers passed as a local
+    reach it through element flows, those passed as a literal argument do not (only the literal's
+    IndexFunc type holds them). The call keeps every IndexFunc, as before element flows were
+    followed, and gains what they bring."""
+    files = {"s.go": """package app
+type IndexFunc func()
+type Indexers map[string]IndexFunc
+type store struct{ indexers Indexers }
+func NewStore(i Indexers) *store { return &store{indexers: i} }
+func (s *store) Index(name string) {
+	f := s.indexers[name]
+	f()
+}
+func A() {}
+func B() {}
+func fromLiteral() { NewStore(Indexers{"a": A}) }
+func fromLocal() {
+	i := Indexers{"b": B}
+	NewStore(i)
+}
+"""}
+    assert {f"{APP}.A", f"{APP}.B"} <= {
+        callee for callee, kind in calls(files, f"(*{APP}.store).Index") if kind == graph.FUNCVALUE}
+
+
 def test_standard_library_calls_resolve_when_it_is_indexed():
     files = {"m.go": """package app
 import (

@@ -717,13 +717,17 @@ class Resolver:
 
     def _value_call_edges(self) -> set[str]:
         """The edges of the calls of function values; the functions whose value is taken."""
+        self.flow.note_fallbacks(call.place for call in self.value_calls
+                                 if call.fallback is not None and call.place is not None)
         self._pass_dynamic_arguments()
         solved = self.flow.solve()
         for call in self.value_calls:
             functions = solved.get(call.place, ()) if call.place is not None else ()
             where = call.place
-            if not functions and call.fallback is not None:
-                functions, where = solved.get(call.fallback, ()), call.fallback
+            if call.fallback is not None and (
+                    not functions or call.place in self.flow.reached_by_elements_only):
+                functions = {*functions, *solved.get(call.fallback, ())}
+                where = call.fallback
             edge = call.edge
             if call.signature is not None:
                 self.out.edges.append(edge._replace(
