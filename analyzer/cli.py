@@ -82,7 +82,8 @@ ANSWERS = {
             "link), then FROM and one line per call: `→ CALLEE  [KIND CONFIDENCE, how it was "
             "found]  FILE:LINE`. FROM and TO the same symbol asks how it is called again from "
             "itself (recursion). -f json prints a list of paths, each a list of edges {caller, "
-            "callee, kind, path, line, col, confidence, via}. No path: an error, exit status 1.",
+            "callee, kind, path, line, col, confidence, via}. No path: an error, exit status 1 "
+            "(-f json prints the empty list first).",
     "find": "One name a line, the best matches first (names it ends, then the shortest), at most "
             "--limit; --json prints them as a list. When nothing matches it prints nothing and "
             "exits 1, as grep does.",
@@ -109,6 +110,9 @@ class Parser(argparse.ArgumentParser):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("formatter_class", Formatter)
+        # `--dep 3` for --depth would stop working, or mean another option, the day an option
+        # sharing its first letters is added: an option is spelled whole.
+        kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
 
     def error(self, message: str, help_of: str | None = None):
@@ -1015,6 +1019,8 @@ def cmd_path(args: argparse.Namespace) -> int:
     try:
         paths = index.path_through(points, filters, args.count)
     except query.NoPath as err:
+        if args.format == "json":
+            print("[]")  # as `find --json` does: a script reads the empty list and the status alike
         left_out_by = _left_out_by(filters, lambda f: not _has_path(index, points, f))
         if not left_out_by:
             raise

@@ -28,10 +28,12 @@ FACTS_QUERY = tree_sitter.Query(
     GO_LANGUAGE, (Path(__file__).parent / "queries" / "facts.scm").read_text())
 
 # Children are read by field id: `child_by_field_name` looks the name up by string each time.
-(ALIAS, ARGUMENTS, BODY, FIELD, FUNCTION, KEY, LEFT, NAME, OPERAND, OPERATOR, PARAMETERS, PATH,
- RECEIVER, RESULT, RIGHT, TYPE, TYPE_PARAMETERS, VALUE) = map(GO_LANGUAGE.field_id_for_name, (
-    "alias", "arguments", "body", "field", "function", "key", "left", "name", "operand", "operator",
-    "parameters", "path", "receiver", "result", "right", "type", "type_parameters", "value"))
+(ALIAS, ARGUMENTS, BODY, FIELD, FIELD_CHANNEL, FUNCTION, KEY, LEFT, NAME, OPERAND, OPERATOR,
+ PARAMETERS, PATH, RECEIVER, RESULT, RIGHT, TYPE, TYPE_PARAMETERS, VALUE) = map(
+    GO_LANGUAGE.field_id_for_name, (
+        "alias", "arguments", "body", "field", "channel", "function", "key", "left", "name",
+        "operand", "operator", "parameters", "path", "receiver", "result", "right", "type",
+        "type_parameters", "value"))
 
 
 _START, _END = operator.attrgetter("start_byte"), operator.attrgetter("end_byte")
@@ -103,24 +105,32 @@ def visible_until(node: tree_sitter.Node) -> int:
     return (parent or node).end_point.row + 1
 
 
-def doc_comment(node: tree_sitter.Node) -> str:
+def _same_row(row: int) -> int:
+    return row
+
+
+def doc_comment(node: tree_sitter.Node, line_of=_same_row) -> str:
     """go/ast's Doc of a declaration, as `CommentGroup.Text` gives it (without its final newline)."""
-    return comment_text(doc_group(node))
+    return comment_text(doc_group(node, line_of))
 
 
-def doc_group(node: tree_sitter.Node) -> list[tree_sitter.Node]:
+def doc_group(node: tree_sitter.Node, line_of=_same_row) -> list[tree_sitter.Node]:
     """The comments go/parser makes a declaration's Doc, last first: the group that ends on the
-    line directly above it, each comment on the line of or below the one before, less its first
-    comments when they end a line of code (go/parser makes those that line's own comment)."""
+    line directly above it, each comment on or above the line after the one before, less its
+    first comments when they end a line of code (go/parser makes those that line's own comment).
+
+    go/parser compares lines as `//line` directives renumber them (`line_of`, see
+    `LineDirectives`): a directive between a comment and a declaration parts them unless it
+    numbers the declaration's line the one after the comment's."""
     group = []
-    row = node.start_point.row
+    row = line_of(node.start_point.row)
     previous = _previous(node)
     while previous is not None and previous.type == "comment":
-        end = previous.end_point.row
-        if end != row - 1 and not (group and end == row):
+        end = line_of(previous.end_point.row)
+        if end != row - 1 and not (group and end >= row):
             break
         group.append(previous)
-        row = previous.start_point.row
+        row = line_of(previous.start_point.row)
         previous = _previous(previous)
     if previous is not None:
         code_row = previous.end_point.row
@@ -138,6 +148,35 @@ def _previous(node: tree_sitter.Node) -> tree_sitter.Node | None:
         if parent is not None and parent.type == "statement_list":
             return parent.prev_sibling
     return previous
+
+
+# A `//line filename:line` or `//line filename:line:col` directive, at the start of its line.
+LINE_DIRECTIVE = re.compile(rb"^//line (.*?):(\d+)(?::(\d+))?$", re.MULTILINE)
+
+
+class LineDirectives:
+    """The lines go/scanner numbers a file's rows as, by its `//line` directives: the row after
+    `//line gen.y:100` is line 100, and the rows below follow. Positions kubeatlas records stay
+    the real ones (a link opens the file as it is); only the doc reader compares lines as
+    go/parser does. `/*line …*/` directives, which renumber from within a line, are not read."""
+
+    def __init__(self, source: bytes, root: tree_sitter.Node):
+        self.rows: list[int] = []  # the row after each directive, ascending
+        self.lines: list[int] = []  # the 0-based line that row is given
+        for found in LINE_DIRECTIVE.finditer(source):
+            line, column = int(found.group(2)), found.group(3)
+            if line == 0 or (column is not None and int(column) == 0):
+                continue  # go/scanner refuses it and numbers on
+            at = found.start()
+            node = root.descendant_for_byte_range(at, at + 2)
+            if node is None or node.type != "comment":
+                continue  # `//line` inside a raw string
+            self.rows.append(node.start_point.row + 1)
+            self.lines.append(line - 1)
+
+    def line_of(self, row: int) -> int:
+        at = bisect_right(self.rows, row) - 1
+        return row if at < 0 else self.lines[at] + row - self.rows[at]
 
 
 # "//line ", "//extern ", "//export " and "//[a-z0-9]+:[a-z0-9]" (//go:generate, //nolint:errcheck).
@@ -197,12 +236,15 @@ class _FileParser:
         # The call of each go and defer statement → (GO or DEFER, the statement's start).
         self.spawned: dict[tree_sitter.Node, tuple[str, tree_sitter.Point]] = {}
         self.closure_bodies: tuple[list[int], list[int]] = ([], [])  # starts, ends; by start
+        self.line_of = _same_row  # a row → its line as go/parser numbers it (see doc_group)
         self.out: dict[str, list] = {k: [] for k in (
             "imports", "types", "funcs", "func_lits", "calls", "composites", "vars", "assigns",
             "returns", "ranges", "type_switches")}
 
     def run(self, tree: tree_sitter.Tree) -> Row:
         root = tree.root_node
+        if b"//line " in self.source:
+            self.line_of = LineDirectives(self.source, root).line_of
         captures = tree_sitter.QueryCursor(FACTS_QUERY).captures(root)
         bounds, scopes = self.name_scopes(captures.get("func", []), captures.get("funclit", []))
         self.literal_elements(captures)
@@ -515,7 +557,8 @@ class _FileParser:
             for statement in captures.get(mode, ()):
                 call = next((child for child in statement.named_children
                              if child.type != "comment"), None)
-                if call is not None and call.type == "call_expression":
+                if call is not None and call.type in ("call_expression",
+                                                      "type_conversion_expression"):
                     self.spawned[call] = (mode, statement.start_point)
 
     def note_closure_bodies(self, literals: list) -> None:
@@ -642,13 +685,14 @@ class _FileParser:
         """go/doc gives a type spec without a Doc of its own its declaration's (`type ( ... )`
         too). The declaration's is read once: every spec of a group without a doc asks for it,
         and reading it walks back over all its comments."""
-        group = doc_group(spec)
+        group = doc_group(spec, self.line_of)
         if group:
             return comment_text(group)
         declaration = spec.parent
         doc = self.declaration_docs.get(declaration.start_byte)
         if doc is None:
-            doc = self.declaration_docs[declaration.start_byte] = doc_comment(declaration)
+            doc = self.declaration_docs[declaration.start_byte] = doc_comment(declaration,
+                                                                              self.line_of)
         return doc
 
     def on_func(self, node, scope) -> None:
@@ -659,7 +703,7 @@ class _FileParser:
             receiver_name, self.type_params(node.child_by_field_id(TYPE_PARAMETERS)),
             self.params(node.child_by_field_id(PARAMETERS)),
             self.params(node.child_by_field_id(RESULT)),
-            start.row + 1, start.column + 1, end.row + 1, doc_comment(node)))
+            start.row + 1, start.column + 1, end.row + 1, doc_comment(node, self.line_of)))
 
     def on_funclit(self, node, scope) -> None:
         start, end = node.start_point, node.end_point
@@ -670,6 +714,9 @@ class _FileParser:
             start.row + 1, start.column + 1, end.row + 1))
 
     def on_call(self, node, scope) -> None:
+        if node.type == "type_conversion_expression":
+            self.on_generic_conversion(node, scope)
+            return
         function = node.child_by_field_id(FUNCTION)
         arguments = node.child_by_field_id(ARGUMENTS)
         # go/ssa places a call at its "(", and a go or defer statement at its keyword.
@@ -686,6 +733,29 @@ class _FileParser:
         else:
             callee = self.expr(function)
         self.out["calls"].append((callee, text, scope, mode, args, at.row + 1, at.column + 1))
+
+    def on_generic_conversion(self, node, scope) -> None:
+        """`g[int](x)`, `pkg.G[int, string](x)`: tree-sitter-go reads a generic function
+        instantiated and called with one argument as a conversion to a generic type. It is kept
+        as a call of `g[int]`, encoded as `g[int](x, y)` is (`("index", g)`): the resolver tells
+        a function from a type. Other conversions (`[]byte(s)`, `(*T)(x)`) are no call."""
+        generic = node.child_by_field_id(TYPE)
+        if generic is None or generic.type != "generic_type":
+            return
+        name = generic.child_by_field_id(TYPE)
+        if name is None:
+            return
+        if name.type == "qualified_type":
+            package, member = name.named_children[0], name.named_children[-1]
+            function = ("sel", ("id", self.name(package)), self.name(member))
+        else:
+            function = self.expr(name)
+        operand = node.child_by_field_id(OPERAND)
+        paren = next((child for child in node.children if child.type == "("), node)
+        mode, at = self.spawned.get(node) or (CALL, paren.start_point)
+        args = (self.argument(operand),) if operand is not None else ()
+        self.out["calls"].append((("index", function), self.callee_text(generic), scope, mode,
+                                  args, at.row + 1, at.column + 1))
 
     def on_composite(self, node, scope) -> None:
         if node.type == "literal_value":  # `{…}` inside another literal: its type is left out
@@ -826,6 +896,16 @@ class _FileParser:
         self.out["assigns"].append((
             tuple(map(self.expr, left.named_children)),
             tuple(map(self.expr, right.named_children)), scope, node.start_point.row + 1))
+
+    def on_send(self, node, scope) -> None:
+        """`ch <- f` stores f where `<-ch` reads it: an assignment to ("recv", ch), so that the
+        resolver follows a function sent on a channel to the calls of what is received."""
+        channel, value = node.child_by_field_id(FIELD_CHANNEL), node.child_by_field_id(VALUE)
+        if channel is None or value is None:
+            return
+        target = ("recv", self.expr(channel))
+        self.out["assigns"].append(((target,), (self.expr(value),), scope,
+                                    node.start_point.row + 1))
 
     def on_return(self, node, scope) -> None:
         values = node.named_children[0] if node.named_child_count else None

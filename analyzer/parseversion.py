@@ -8,4 +8,7 @@ parser with this one without loading tree-sitter (most of a cold query's start-u
 # 20: doc comments are go/ast's Doc as CommentGroup.Text gives it
 # 21: a callee's text past 500 bytes keeps its first and last 250 bytes, cut between UTF-8
 # characters; a comment after `go`/`defer` keeps the call's mode
-PARSER_VERSION = 21
+# 22: `g[int](x)` and `pkg.G[int, string](x)`, which tree-sitter-go reads as conversions, are call
+# sites; `ch <- f` is an assignment to ("recv", ch); docs are attached by the lines `//line`
+# directives give, as go/parser attaches them
+PARSER_VERSION = 22

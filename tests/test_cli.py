@@ -193,6 +193,22 @@ def test_each_commands_help_says_what_it_does_with_examples_that_parse(command, 
         assert build_parser(command).parse_args(words[1:]).command == command
 
 
+@pytest.mark.parametrize("argv, meant", [
+    (["callees", "x", "--dep", "3"], "--depth"),
+    (["path", "a", "b", "--thr", "c"], "--through"),
+    (["find", "x", "--lim", "3"], "--limit"),
+])
+def test_an_abbreviated_option_is_refused_and_the_whole_one_named(argv, meant, capsys):
+    """argparse took `--dep` for --depth: a script written so would break, or change meaning,
+    the day another option starting `--dep` is added. An option is spelled whole; the error
+    line names it."""
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and err.count("\n") == 1
+    assert f"unrecognized arguments: {argv[-2]} {argv[-1]}; did you mean {meant}?" in err
+
+
 @pytest.mark.parametrize("argv, hint", [
     (["find", "x", "-d", "2"], "find takes no -d: it is an option of callees, callers and component"),
     (["find", "x", "-d2"], "find takes no -d: it is an option of callees, callers and component"),

@@ -93,6 +93,32 @@ def test_doc_comment_drops_carriage_returns_as_gos_scanner_does():
     assert facts.funcs[0].doc == "Run runs.\n Twice,\n   a block."
 
 
+def test_line_directives_renumber_lines_for_docs_as_go_parser_does_but_not_positions():
+    """go/parser attaches a Doc by lines as `//line` directives number them: `go doc` (Go 1.19)
+    gives F, whose comment a `//line gen.y:100` parts from it, no doc; the comments around
+    `//line gen.y:1` are one group (A); a `//line` in a raw string renumbers nothing, so D's
+    directive numbers D's line the one after it. Positions stay the file's own rows: callgraph
+    reports D's call of C at gen.y:28, a link opens the real file at row 26."""
+    facts = parse("package p\n\n// F is documented.\n//line gen.y:100\nfunc F() {}\n\n"
+                  "// A first.\n//line gen.y:1\n// A second.\nfunc A() {}\n\n"
+                  "// B has its doc.\n//line gen.y:16\n\nfunc B() {}\n\n"
+                  "var s = `\n//line gen.y:50\n`\n\n"
+                  "// C is documented.\nfunc C() {}\n\n"
+                  "// D is documented.\n//line gen.y:28\nfunc D() { C() }\n")
+    assert [(f.name, f.doc) for f in facts.funcs] == [
+        ("F", ""), ("A", "A first.\nA second."), ("B", ""), ("C", "C is documented."),
+        ("D", "D is documented.")]
+    assert [(f.name, f.line) for f in facts.funcs][-1] == ("D", 26)
+    assert [(c.text, c.line, c.col) for c in facts.calls] == [("C", 26, 13)]
+
+
+def test_a_line_directive_above_go_build_leaves_the_constraint_read():
+    """A `//line` directive is a line comment like any other before the package clause: `go list`
+    (Go 1.19) counts the file below among IgnoredGoFiles, as its constraint says."""
+    facts = parse("//line gen.y:1\n//go:build ignore\n\npackage p\n")
+    assert facts.build_constraint == "ignore"
+
+
 def test_comment_ending_the_previous_line_of_code_is_not_doc():
     """go/parser makes a comment after code on its line that line's comment, never the next
     declaration's Doc, even with no blank line between (go/ast, Go 1.19: `F does.`)."""
@@ -175,6 +201,23 @@ def test_callees_that_are_not_a_plain_chain_of_names_keep_their_inner_shapes():
         ("sel", ("id", "a"), "B"),
         ("sel", ("assert", ("id", "x"), "T"), "M"),
         ("sel", ("sel", ("id", "v1"), "ÄÖ"), "Ü"),
+    ]
+
+
+def test_a_generic_function_instantiated_and_called_with_one_argument_is_a_call_site():
+    """tree-sitter-go reads `g[int](x)` and `pkg.G[int, string](x)` as conversions to a generic
+    type (only one argument makes them so): each is kept as a call of the instantiated callee,
+    at its "(" (or its go/defer keyword), as `g[int](x, y)` is; `[]byte(s)` and `map[K]V(m)`
+    are conversions, no call."""
+    facts = parse("package p\nfunc f() {\n\tg[int](x)\n\tpkg.G[int, string](x)\n"
+                  "\tg[int](x, y)\n\tgo g[[]int](x)\n\tdefer pkg.G[int](x)\n"
+                  "\t_ = []byte(s)\n\t_ = map[K]V(m)\n}\n")
+    assert [(c.callee, c.text, c.mode, c.args, c.line, c.col) for c in facts.calls] == [
+        (("index", ("id", "g")), "g[int]", CALL, (("id", "x"),), 3, 8),
+        (("index", ("sel", ("id", "pkg"), "G")), "pkg.G[int, string]", CALL, (("id", "x"),), 4, 20),
+        (("index", ("id", "g")), "g[int]", CALL, (("id", "x"), ("id", "y")), 5, 8),
+        (("index", ("id", "g")), "g[[]int]", GO, (("id", "x"),), 6, 2),
+        (("index", ("sel", ("id", "pkg"), "G")), "pkg.G[int]", DEFER, (("id", "x"),), 7, 2),
     ]
 
 

@@ -976,6 +976,19 @@ def test_a_path_the_filters_left_out_says_which_options_did(guesses_home, capsys
                                        "to example.com/app.main\n")
 
 
+def test_no_path_in_json_is_the_empty_list_and_exit_status_one(guesses_home, capsys):
+    """`path A B -f json` with no path printed nothing on stdout, which a script's JSON reader
+    refuses: it prints `[]`, and the status stays 1 with the error on stderr, as `path --help`
+    documents (and as `find --json` answers no match)."""
+    home = ["--home", str(guesses_home)]
+    capsys.readouterr()
+    assert main(["path", "app.target", "app.main", "-f", "json", *home]) == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out) == []
+    assert err == ("kubeatlas: error: no call path from example.com/app.target "
+                   "to example.com/app.main\n")
+
+
 @pytest.mark.parametrize("command", [["find", "main"], ["callees", "app.main", "-f", "dot"]])
 def test_an_answer_stdout_cannot_take_is_stdouts_error_not_the_homes(command, guesses_home, capsys,
                                                                     monkeypatch):

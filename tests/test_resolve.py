@@ -495,6 +495,105 @@ func use(s Set[string]) { s.Has("x") }
     assert calls(files, f"{APP}.use") == {(f"({APP}.Set).Has", graph.METHOD)}
 
 
+def test_explicitly_instantiated_generic_functions_are_static_calls():
+    """`g[int](x)`, `pkg.G[int, string](x)`, `pkg.H[int]()`, `go g[int](x)`: each calls the
+    generic function, as the Go 1.19 compiler's `CALL main.g[go.shape.int_0]` does; a conversion
+    to a generic type, `Set[int](nil)`, calls nothing and creates a Set."""
+    files = {"pkg/pkg.go": """package pkg
+func G[A, B any](x A) A { return x }
+func H[A any]() {}
+""",
+             "main.go": """package app
+import "example.com/app/pkg"
+type Set[T comparable] map[T]struct{}
+func g[T any](x T) T { return x }
+func main() {
+	x := 1
+	g[int](x)
+	pkg.G[int, string](x)
+	pkg.H[int]()
+	go g[int](x)
+	_ = Set[int](nil)
+}
+"""}
+    edges = [e for e in edges_of(files) if e.caller == f"{APP}.main"]
+    assert sorted((e.callee, e.kind, e.line) for e in edges) == [
+        (f"{APP}.g", graph.GO, 10), (f"{APP}.g", graph.STATIC, 7),
+        (f"{APP}/pkg.G", graph.STATIC, 8), (f"{APP}/pkg.H", graph.STATIC, 9),
+    ]
+    assert f"{APP}.Set" in resolve(program_files(files), library_files()).created[f"{APP}.main"]
+
+
+def test_function_values_are_followed_through_pointers_channels_append_and_passed_slices():
+    """What `callgraph -algo=vta` follows (x/tools 0.5.0, on this program as a Go 1.19 module):
+    `*p = Third` through p := &g to g(); `ch <- Fourth` to f := <-ch; f(); `append(fs, Fifth)`
+    to a range over fs; and a slice passed to a function to the range over its parameter."""
+    files = {"f.go": """package app
+func Third() {}
+func Fourth() {}
+func Fifth() {}
+func Sixth() {}
+func viaPointer() {
+	var g func()
+	p := &g
+	*p = Third
+	g()
+}
+func viaChannel() {
+	ch := make(chan func(), 1)
+	ch <- Fourth
+	f := <-ch
+	f()
+}
+func viaAppend() {
+	var fs []func()
+	fs = append(fs, Fifth)
+	for _, f := range fs {
+		f()
+	}
+}
+func runAll(fs []func()) {
+	for _, f := range fs {
+		f()
+	}
+}
+func viaParameter() {
+	fs := []func(){Sixth}
+	runAll(fs)
+}
+"""}
+    edges = {(e.caller, e.callee, e.line) for e in edges_of(files) if e.kind == graph.FUNCVALUE}
+    assert {(f"{APP}.viaPointer", f"{APP}.Third", 10), (f"{APP}.viaChannel", f"{APP}.Fourth", 16),
+            (f"{APP}.viaAppend", f"{APP}.Fifth", 22),
+            (f"{APP}.runAll", f"{APP}.Sixth", 27)} <= edges
+
+
+def test_a_call_only_element_flows_reach_keeps_its_named_func_type_candidates():
+    """client-go's `threadSafeMap.Index` calls `c.indexers[name]`: indexers passed as a local
+    reach it through element flows, those passed as a literal argument do not (only the literal's
+    IndexFunc type holds them). The call keeps every IndexFunc, as before element flows were
+    followed, and gains what they bring."""
+    files = {"s.go": """package app
+type IndexFunc func()
+type Indexers map[string]IndexFunc
+type store struct{ indexers Indexers }
+func NewStore(i Indexers) *store { return &store{indexers: i} }
+func (s *store) Index(name string) {
+	f := s.indexers[name]
+	f()
+}
+func A() {}
+func B() {}
+func fromLiteral() { NewStore(Indexers{"a": A}) }
+func fromLocal() {
+	i := Indexers{"b": B}
+	NewStore(i)
+}
+"""}
+    assert {f"{APP}.A", f"{APP}.B"} <= {
+        callee for callee, kind in calls(files, f"(*{APP}.store).Index") if kind == graph.FUNCVALUE}
+
+
 def test_standard_library_calls_resolve_when_it_is_indexed():
     files = {"m.go": """package app
 import (

@@ -10,6 +10,10 @@
 (method_declaration) @func
 (func_literal) @funclit
 (call_expression) @call
+; `g[int](x)` and `pkg.G[int, string](x)`: a call of a generic function instantiated in place, which
+; tree-sitter-go cannot tell from a conversion to a generic type; parse.py keeps those whose type
+; has type arguments, and the resolver decides which they are.
+(type_conversion_expression) @call
 ; go and defer statements: parse.py reads the call each makes one level down (`spawned_calls`),
 ; as a node-and-child pattern would cost N² for statements nested N deep (see below).
 (go_statement) @go
@@ -24,6 +28,8 @@
 ; A select case's receive (case ev, ok := <-ch:) declares or assigns as the others do.
 (receive_statement left: (_)) @var
 (assignment_statement) @assign
+; `ch <- f`: kept as an assignment to what `<-ch` reads (see parse.py `on_send`).
+(send_statement) @send
 (return_statement) @return
 (range_clause) @range
 (type_switch_statement) @typeswitch

@@ -15,7 +15,9 @@ from __future__ import annotations
 # Bump when the resolver's output changes: a commit indexed by another version is resolved again
 # (its blobs' facts are reused).
 # 30: a local declared with a func type written out is bound to its value (var f func() = New)
-RESOLVER_VERSION = 30
+# 31: a call site `T[int](x)` of a generic type is a conversion (it creates a T), not a call
+# function values followed through *p = f, ch <- f, append(fs, f) and containers passed along
+RESOLVER_VERSION = 31
 
 from collections.abc import Callable, Iterable  # noqa: E402
 from contextlib import ExitStack  # noqa: E402

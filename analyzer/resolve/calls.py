@@ -369,7 +369,7 @@ class Resolver:
         """The call's arguments that are, or may hold, functions: (index, symbol or place)."""
         out = []
         for index, arg in enumerate(call.args):
-            if arg[0] not in ("id", "sel", "func", "index", "call", "conv"):
+            if arg[0] not in ("id", "sel", "func", "index", "call", "conv", "addr"):
                 continue
             function = self._target(scopes, arg, call.scope, call.line)
             if function is not None:
@@ -417,6 +417,9 @@ class Resolver:
         if kind == "index":
             if scopes.target_of(callee[1], call.scope, call.line) is not None:
                 callee, kind = callee[1], callee[1][0]  # F[T](…) calls F
+            elif (generic := scopes.conversion_type(callee[1], call.scope, call.line)) is not None:
+                self._converted(scopes, caller, call, generic)  # Set[int](nil) converts
+                kind = None
             else:  # handlers[name](…) calls what the map or slice holds
                 self._call_place(scopes, caller, call, scopes.place_of(callee, call.scope, call.line),
                                  scopes.element_type(callee[1], call.scope, call.line),
@@ -495,6 +498,8 @@ class Resolver:
         if isinstance(found, FuncInfo):
             self._edge(caller, found.symbol, graph.STATIC, call, context)
             self._pass(found.symbol, arguments)
+        elif found is None and name == "append" and call.args:
+            self._appended(scopes, call)
         elif isinstance(found, VarInfo):
             self._call_variable(scopes, caller, call, found, arguments)
         elif isinstance(found, TypeInfo):
@@ -502,6 +507,15 @@ class Resolver:
         elif found is None and name not in BUILTIN_FUNCS and scopes.conversion_type(
                 ("id", name), call.scope, call.line) is None:
             self._edge(caller, name, graph.UNRESOLVED, call, context, via="unknown name")
+
+    def _appended(self, scopes: FileScopes, call: CallSite) -> None:
+        """append(fs, f, g): f and g become elements of fs's place (and so of the slice append
+        returns, see `FileScopes.place_of`), read by `for _, f := range fs` and `fs[i]()`."""
+        place = scopes.place_of(call.args[0], call.scope, call.line)
+        if place is None:
+            return
+        for value in call.args[1:]:
+            self._flow_into(scopes, ("elem", place), value, call.scope, call.line)
 
     def _call_variable(self, scopes: FileScopes, caller: str, call: CallSite, var: VarInfo,
                        arguments) -> None:
@@ -703,13 +717,17 @@ class Resolver:
 
     def _value_call_edges(self) -> set[str]:
         """The edges of the calls of function values; the functions whose value is taken."""
+        self.flow.note_fallbacks(call.place for call in self.value_calls
+                                 if call.fallback is not None and call.place is not None)
         self._pass_dynamic_arguments()
         solved = self.flow.solve()
         for call in self.value_calls:
             functions = solved.get(call.place, ()) if call.place is not None else ()
             where = call.place
-            if not functions and call.fallback is not None:
-                functions, where = solved.get(call.fallback, ()), call.fallback
+            if call.fallback is not None and (
+                    not functions or call.place in self.flow.reached_by_elements_only):
+                functions = {*functions, *solved.get(call.fallback, ())}
+                where = call.fallback
             edge = call.edge
             if call.signature is not None:
                 self.out.edges.append(edge._replace(

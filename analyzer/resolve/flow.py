@@ -31,6 +31,10 @@ class FlowGraph:
     def __init__(self) -> None:
         self.functions: dict[Place, set[str]] = {}
         self.flows: dict[Place, set[Place]] = {}
+        # The places of calls with a named func type to fall back on, and those of them that
+        # only element flows reach (see `solve`).
+        self.fallbacks: set[Place] = set()
+        self.reached_by_elements_only: set[Place] = set()
         self._solved: dict[Place, set[str]] | None = None
 
     def store(self, place: Place, function: str) -> None:
@@ -48,6 +52,11 @@ class FlowGraph:
         self._solved = None
         return True
 
+    def note_fallbacks(self, places) -> None:
+        """The places of calls that fall back on a named func type (see `solve`)."""
+        self.fallbacks = set(places)
+        self._solved = None
+
     def absorb(self, functions: dict[Place, set[str]], flows: dict[Place, set[Place]]) -> None:
         """Add another graph's stores and flows (see `Resolver.absorb`)."""
         for place, stored in functions.items():
@@ -61,21 +70,57 @@ class FlowGraph:
         if self._solved is not None:
             return self._solved
         reached: dict[Place, set[str]] = {place: set(fs) for place, fs in self.functions.items()}
-        work = deque(reached)
-        queued = set(work)
-        while work:
-            place = work.popleft()
-            queued.discard(place)
-            functions = reached[place]
-            for target in self.flows.get(place, ()):
+        _propagate(reached, self.flows, list(reached))
+        # Element flows are followed last, and the places they alone reach are noted: a call
+        # of one falls back on its named func type as it did when nothing reached it (the
+        # elements of a literal passed as an argument are not followed), then gains these.
+        unreached = {place for place in self.fallbacks if not reached.get(place)}
+        elements = self._element_flows()
+        _propagate(reached, [self.flows, elements], list(elements))
+        self.reached_by_elements_only = {place for place in unreached if reached.get(place)}
+        self._solved = reached
+        return reached
+
+    def _element_flows(self) -> dict[Place, set[Place]]:
+        """Where a map, slice or channel flows into another place, its elements flow into that
+        place's elements: `run(fs)` then `for _, f := range fs` in run calls what fs holds.
+        Only the element places that are stored into or flowed into are followed."""
+        pending = [place for place in self.functions if place[0] == "elem"]
+        pending += [target for targets in self.flows.values() for target in targets
+                    if target[0] == "elem"]
+        seen = set(pending)
+        derived: dict[Place, set[Place]] = {}
+        while pending:
+            element = pending.pop()
+            for target in (*self.flows.get(element[1], ()), *derived.get(element[1], ())):
+                inner = ("elem", target)
+                derived.setdefault(element, set()).add(inner)
+                if inner not in seen:
+                    seen.add(inner)
+                    pending.append(inner)
+        return derived
+
+    def reaching(self, place: Place) -> set[str]:
+        return self.solve().get(place, set())
+
+
+def _propagate(reached: dict[Place, set[str]], flows, work: list[Place]) -> None:
+    """Push the functions at each place of `work` along `flows` (a dict of flows, or several)
+    until nothing changes."""
+    flow_maps = flows if isinstance(flows, list) else [flows]
+    work = deque(work)
+    queued = set(work)
+    while work:
+        place = work.popleft()
+        queued.discard(place)
+        functions = reached.get(place)
+        if not functions:
+            continue
+        for targets in flow_maps:
+            for target in targets.get(place, ()):
                 known = reached.setdefault(target, set())
                 if not functions <= known:
                     known |= functions
                     if target not in queued:
                         queued.add(target)
                         work.append(target)
-        self._solved = reached
-        return reached
-
-    def reaching(self, place: Place) -> set[str]:
-        return self.solve().get(place, set())

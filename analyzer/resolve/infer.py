@@ -413,9 +413,13 @@ class FileScopes:
             if member is not None and member.kind == "field" and member.owner is not None:
                 return ("field", *member.owner, expr[2])
             return None
-        if kind == "index":
+        if kind in ("index", "recv"):  # fs[i], <-ch (and `ch <- f`, see `parse.on_send`)
             inner = self.place_of(expr[1], scope, line, depth + 1)
             return ("elem", inner) if inner is not None else None
+        if kind in ("addr", "deref", "append"):
+            # A pointer is the place it points to (p := &g; *p = New stores into g), as a slice
+            # that append returns is the slice appended to: field-based, as VTA's nodes are.
+            return self.place_of(expr[1], scope, line, depth + 1)
         if kind == "call":
             return self.result_place(expr[1], scope, line, 0, depth)
         return None
