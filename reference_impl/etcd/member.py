@@ -75,6 +75,7 @@ from reference_impl.etcd.messages import (
     LeaseTimeToLiveRequest, LeaseTimeToLiveResponse, Member, MutatingRequest, PutRequest,
     RangeRequest, StatusResponse, TxnRequest, WatchCreateRequest)
 from reference_impl.etcd.metrics import HealthChecks, ServerMetrics
+from reference_impl.etcd.peerhttp import PeerHTTP
 from reference_impl.etcd.peer import (
     Transport, fetch_members, lease_ttl_remote, promote_member_remote, renew_lease_remote)
 from reference_impl.etcd.raft import (
@@ -467,7 +468,8 @@ class ClusterMember:
         self._watches_to_wake: set[int] | None = None
         self._failed: BaseException | None = None  # a disk error that stopped this member
         self.transport = Transport(listen_peer, self._on_message, self._on_unreachable,
-                                   self._on_snapshot_status, self._answer_peer_query, local_id=self.id)
+                                   self._on_snapshot_status, self._answer_peer_query, local_id=self.id,
+                                   on_http=PeerHTTP(self).serve_connection)
         self._sync_peers()
         self._driver = threading.Thread(target=self._run, name="etcd-raft", daemon=True)
         self._driver.start()
