@@ -157,6 +157,19 @@ _IDS = re.compile(rb"([0-9a-f]{1,16}) ([0-9a-f]{1,16})( [0-9a-f]{8})?\n")
 _CRC = re.compile(rb"[0-9a-f]{8}\n")
 
 
+def _warn_of_an_etcd_data_dir(data_dir: Path) -> None:
+    """etcd 3.4 started on a data dir it cannot read warns of each entry it does not know
+    ("found invalid file under data directory") and starts a new member; so does the reference
+    on an etcd data dir, whose keys are in member/snap/db and member/wal, saying how to read them.
+    (`etcdctl defrag --data-dir` needs that member/snap/db too, which the reference does not
+    keep: on its data dir etcdctl 3.4 panics "cannot open database at DIR/member/snap/db (open
+    DIR/member/snap/db: no such file or directory)", as on an empty folder.)"""
+    if (data_dir / "member").is_dir():
+        print(f"reference etcd: found invalid file under data directory {data_dir}: member (an etcd "
+              f"data dir's, not read in place: starting a new member; --restore-from-snapshot "
+              f"{data_dir} on an empty --data-dir reads its keys)", file=sys.stderr, flush=True)
+
+
 def _ids_text(member_id: int, cluster_id: int) -> bytes:
     return f"{member_id:x} {cluster_id:x}\n".encode()
 
@@ -362,6 +375,8 @@ class ClusterMember:
         storage = MemoryStorage()
         snapshot, last_seq = self._recover(storage)
         fresh = storage.last_index() == 0 and snapshot is None
+        if fresh:
+            _warn_of_an_etcd_data_dir(self.data_dir)
         mine = [m for m in initial_cluster.values() if m.name == name]
         restarting = (not fresh and restore is None and _log_names_members(storage, snapshot)
                       and ((self.data_dir / ID_FILE).exists() or self._wal.read_metadata is not None))
