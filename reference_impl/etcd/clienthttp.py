@@ -17,16 +17,14 @@ import time
 import grpc
 
 from reference_impl.etcd import gateway
-from reference_impl.etcd.etcdhttp import MetricsHandler
+from reference_impl.etcd.etcdhttp import JSON, PATH_VERSION, MetricsHandler
 from reference_impl.machinery.httpbody import json_value_complete
 from reference_impl.etcd.expvar import debug_vars
 from reference_impl.etcd.raft.rawnode import status_json
-from reference_impl.etcd.version import VERSION
 from reference_impl.machinery.gojson import marshal_escapes
 from reference_impl.mirrors import mirrors
 
 ETCDHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp"
-PATH_VERSION = "/version"
 PATH_LOG_LEVEL = "/config/local/log"
 PATH_VARS = "/debug/vars"
 # The names and numbers capnslog.ParseLevel takes.
@@ -35,7 +33,6 @@ LOG_LEVELS = {"CRITICAL", "C", "ERROR", "0", "E", "WARNING", "1", "W", "NOTICE",
 CORS_HEADERS = {"Access-Control-Allow-Origin": "*",
                 "Access-Control-Allow-Methods": "POST, GET, OPTIONS, PUT, DELETE",
                 "Access-Control-Allow-Headers": "accept, content-type, authorization"}
-JSON = "application/json"
 GRPC_CONTENT_TYPE = "application/grpc"  # the gRPC metadata the gateway passes on as headers
 
 
@@ -113,15 +110,6 @@ class ClientHandler(MetricsHandler):
             self.redirect("/v3/")
         else:
             super().serve(path, query)
-
-    @mirrors(f"{ETCDHTTP}.versionHandler")
-    def version(self) -> None:
-        if self.command != "GET":
-            self.error(405, "Method Not Allowed", {"Allow": "GET"})
-            return
-        cluster = self.server.member.server.cluster_version or "not_decided"
-        body = json.dumps({"etcdserver": VERSION, "etcdcluster": cluster}, separators=(",", ":"))
-        self.reply(200, body.encode(), {"Content-Type": JSON})
 
     @mirrors(f"{ETCDHTTP}.serveVars")
     def debug_vars(self) -> None:

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, unquote
 from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.grpc_metrics import GRPC_METRICS
 from reference_impl.etcd.metrics import expose
+from reference_impl.etcd.version import VERSION
 from reference_impl.machinery import httpheaders, requestline
 from reference_impl.machinery.httpbody import GLOBAL_OPTIONS_READ, MAX_POST_HANDLER_READ, BodyError, RequestBody
 from reference_impl.machinery.jsonscan import ValueScanner
@@ -31,6 +32,8 @@ from reference_impl.mirrors import mirrors
 ETCDHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp"
 PATH_HEALTH = "/health"
 PATH_METRICS = "/metrics"
+PATH_VERSION = "/version"  # served on the client and peer ports
+JSON = "application/json"
 QUORUM_READ_TIMEOUT = 1.0  # checkHealth gives its QGET one second
 METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # promhttp's text format
 HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
@@ -209,6 +212,16 @@ class MetricsHandler(BaseHTTPRequestHandler):
         if "gzip" in self.headers.get("Accept-Encoding", ""):
             body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
         self.reply(200, body, headers)
+
+    @mirrors(f"{ETCDHTTP}.versionHandler")
+    def version(self) -> None:
+        """GET /version, registered by the client and peer muxes (not this one)."""
+        if self.command != "GET":
+            self.error(405, "Method Not Allowed", {"Allow": "GET"})
+            return
+        cluster = self.server.member.server.cluster_version or "not_decided"
+        body = json.dumps({"etcdserver": VERSION, "etcdcluster": cluster}, separators=(",", ":"))
+        self.reply(200, body.encode(), {"Content-Type": JSON})
 
     def redirect(self, location: str) -> None:
         """Go's net/http Redirect with 301 to `location`: a GET gets a link to it as HTML, a HEAD

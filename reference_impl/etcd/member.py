@@ -75,6 +75,7 @@ from reference_impl.etcd.messages import (
     LeaseTimeToLiveRequest, LeaseTimeToLiveResponse, Member, MutatingRequest, PutRequest,
     RangeRequest, StatusResponse, TxnRequest, WatchCreateRequest)
 from reference_impl.etcd.metrics import HealthChecks, ServerMetrics
+from reference_impl.etcd.peerhttp import PeerHTTP
 from reference_impl.etcd.peer import (
     Transport, fetch_members, lease_ttl_remote, promote_member_remote, renew_lease_remote)
 from reference_impl.etcd.raft import (
@@ -154,6 +155,19 @@ ID_CRC_FILE = "member_id.crc"
 # as a third word, from the build just before member_id.crc).
 _IDS = re.compile(rb"([0-9a-f]{1,16}) ([0-9a-f]{1,16})( [0-9a-f]{8})?\n")
 _CRC = re.compile(rb"[0-9a-f]{8}\n")
+
+
+def _warn_of_an_etcd_data_dir(data_dir: Path) -> None:
+    """etcd 3.4 started on a data dir it cannot read warns of each entry it does not know
+    ("found invalid file under data directory") and starts a new member; so does the reference
+    on an etcd data dir, whose keys are in member/snap/db and member/wal, saying how to read them.
+    (`etcdctl defrag --data-dir` needs that member/snap/db too, which the reference does not
+    keep: on its data dir etcdctl 3.4 panics "cannot open database at DIR/member/snap/db (open
+    DIR/member/snap/db: no such file or directory)", as on an empty folder.)"""
+    if (data_dir / "member").is_dir():
+        print(f"reference etcd: found invalid file under data directory {data_dir}: member (an etcd "
+              f"data dir's, not read in place: starting a new member; --restore-from-snapshot "
+              f"{data_dir} on an empty --data-dir reads its keys)", file=sys.stderr, flush=True)
 
 
 def _ids_text(member_id: int, cluster_id: int) -> bytes:
@@ -361,6 +375,8 @@ class ClusterMember:
         storage = MemoryStorage()
         snapshot, last_seq = self._recover(storage)
         fresh = storage.last_index() == 0 and snapshot is None
+        if fresh:
+            _warn_of_an_etcd_data_dir(self.data_dir)
         mine = [m for m in initial_cluster.values() if m.name == name]
         restarting = (not fresh and restore is None and _log_names_members(storage, snapshot)
                       and ((self.data_dir / ID_FILE).exists() or self._wal.read_metadata is not None))
@@ -467,7 +483,8 @@ class ClusterMember:
         self._watches_to_wake: set[int] | None = None
         self._failed: BaseException | None = None  # a disk error that stopped this member
         self.transport = Transport(listen_peer, self._on_message, self._on_unreachable,
-                                   self._on_snapshot_status, self._answer_peer_query, local_id=self.id)
+                                   self._on_snapshot_status, self._answer_peer_query, local_id=self.id,
+                                   on_http=PeerHTTP(self).serve_connection)
         self._sync_peers()
         self._driver = threading.Thread(target=self._run, name="etcd-raft", daemon=True)
         self._driver.start()

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from reference_impl.etcd.peerhttp import is_http_request
 from reference_impl.etcd.raft import (
     ConfState, Entry, EntryType, Message, MessageType, Snapshot, SnapshotMetadata)
 from reference_impl.machinery import jsonbytes
@@ -251,8 +252,10 @@ class Transport:
     def __init__(self, listen: tuple[str, int] | None, on_message: Callable[[Message], None],
                  on_unreachable: Callable[[int], None],
                  on_snapshot_status: Callable[[int, bool], None],
-                 on_query: Callable[[dict], dict] = lambda query: {}, local_id: int = 0) -> None:
+                 on_query: Callable[[dict], dict] = lambda query: {}, local_id: int = 0,
+                 on_http: Callable[[socket.socket, tuple], None] | None = None) -> None:
         self.on_message = on_message
+        self.on_http = on_http  # serves a connection that opens with an HTTP/1 request
         self.metrics = PeerMetrics(local_id)
         self.on_query = on_query
         self.on_unreachable = on_unreachable
@@ -274,13 +277,31 @@ class Transport:
     def _accept_loop(self) -> None:
         while not self._closed:
             try:
-                conn, _ = self.listener.accept()
+                conn, address = self.listener.accept()
             except OSError:
                 return
             with self._lock:
                 self._conns.add(conn)
-            threading.Thread(target=self._read_loop, args=(conn,), name="etcd-peer-read",
+            threading.Thread(target=self._serve, args=(conn, address), name="etcd-peer-read",
                              daemon=True).start()
+
+    def _serve(self, conn: socket.socket, address: tuple) -> None:
+        """Read frames from a connection, or hand it to on_http if it opens with an HTTP request."""
+        try:
+            first = conn.recv(1, socket.MSG_PEEK)
+        except OSError:
+            first = b""
+        if self.on_http is None or not is_http_request(first):
+            self._read_loop(conn)
+            return
+        try:
+            self.on_http(conn, address)
+        except OSError:
+            pass  # the client went away mid-answer
+        finally:
+            with self._lock:
+                self._conns.discard(conn)
+            conn.close()
 
     @mirrors(f"(*{RAFTHTTP}.streamReader).decodeLoop")
     def _read_loop(self, conn: socket.socket) -> None:

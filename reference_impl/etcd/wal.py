@@ -158,7 +158,7 @@ def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
         if offset + _HEADER.size > len(data):
             if last_segment:
                 return
-            raise ErrCorruptWAL(path=str(path), offset=offset, problem="record header cut short")
+            raise ErrCorruptWAL(path=str(path), offset=offset, problem=_cut_short(data, offset, "record header"))
         length, length_crc, body_crc = _HEADER.unpack_from(data, offset)
         if zlib.crc32(data[offset:offset + _LENGTH.size]) != length_crc:
             if last_segment and _header_torn_across_sectors(data, offset):
@@ -168,7 +168,7 @@ def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
         if end > len(data):
             if last_segment:
                 return
-            raise ErrCorruptWAL(path=str(path), offset=offset, problem="record cut short")
+            raise ErrCorruptWAL(path=str(path), offset=offset, problem=_cut_short(data, offset, "record"))
         if zlib.crc32(data[start:end]) != body_crc:
             if last_segment and _is_torn(data, start, end):
                 return  # io.ErrUnexpectedEOF: wal.Repair cuts the segment here, last record or not
@@ -184,6 +184,19 @@ def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="unreadable record") from None
         offset = end
         yield offset, payload
+
+
+def _cut_short(data: bytes, offset: int, cut: str) -> str:
+    """What is wrong with an earlier segment that ends inside the record at `offset`, in etcd
+    3.4's words first: its decoder meets io.ErrUnexpectedEOF, wal.Repair mends only the last
+    segment, and the start ends "failed to read WAL, cannot be repaired" ("unexpected EOF",
+    recorded with segment 0 of two cut at byte 5 and at byte 200000). At offset 0 the record
+    cut is the segment's header."""
+    if offset == 0:
+        what = _why_no_header(data)
+    else:
+        what = f"{cut} cut short: the file ends at byte {len(data)}"
+    return f"unexpected EOF, cannot be repaired (only the last segment can be): {what}"
 
 
 def _why_no_header(data: bytes) -> str:

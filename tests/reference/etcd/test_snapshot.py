@@ -362,3 +362,21 @@ def test_auth_enabled_is_written_once_auth_was_switched(tmp_path):
         assert etcdctl(reference, "snapshot", "save", str(tmp_path / "snap.db")).returncode == 0
     auth = dict(read_db((tmp_path / "snap.db").read_bytes()[:-32])[b"auth"])
     assert auth[b"authEnabled"] == b"\x00"
+
+
+def test_an_etcd_data_dir_given_as_the_data_dir_is_named_and_its_keys_found_by_restore(tmp_path):
+    """etcd 3.4 started on a data dir it cannot read warns "found invalid file under data
+    directory" of each entry and starts a new member; the reference on etcd's data dir started
+    a new member with no word, the keys in member/snap/db unseen. It now names the folder and
+    the flag that reads it."""
+    (tmp_path / "etcd").mkdir()
+    with real_etcd(tmp_path / "etcd" / "data") as etcd:
+        assert etcdctl(etcd, "put", "a", "1").returncode == 0
+    with reference_server(tmp_path / "etcd") as in_place:
+        assert etcdctl(in_place, "get", "a").stdout == ""
+    warning = [line for line in in_place.log.read_text().splitlines() if "invalid file" in line]
+    assert warning == [f"reference etcd: found invalid file under data directory {tmp_path / 'etcd' / 'data'}: "
+                       f"member (an etcd data dir's, not read in place: starting a new member; "
+                       f"--restore-from-snapshot {tmp_path / 'etcd' / 'data'} on an empty --data-dir reads its keys)"]
+    with reference_server(tmp_path / "restored", "--restore-from-snapshot", str(tmp_path / "etcd" / "data")) as restored:
+        assert etcdctl(restored, "get", "a", "--print-value-only").stdout == "1\n"

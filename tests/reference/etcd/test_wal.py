@@ -571,8 +571,10 @@ def test_an_earlier_segment_truncated_inside_a_header_is_refused(tmp_path, cut_i
     """Only the last segment can have a torn tail: an earlier one that ends inside a record's
     header, or inside the header record it opens with, is refused with the file and the offset
     of that header, no file changed and none kept as *.broken (etcd's Repair touches only the
-    last file; anything else "cannot be repaired"). (The newest snapshot is damaged, so that the
-    segment before its cut is read.)"""
+    last file; anything else "cannot be repaired"). The words are etcd 3.4.23's first (segment 0
+    of two cut at byte 5: "failed to read WAL, cannot be repaired", error "unexpected EOF"),
+    then what was cut: a segment header says so, as a last segment's does. (The newest snapshot
+    is damaged, so that the segment before its cut is read.)"""
     big_writes(tmp_path, 45, snapshot_count=20)
     newest = sorted(tmp_path.glob("snap-*.json"))[-1]
     newest.write_bytes(newest.read_bytes()[:100])
@@ -582,8 +584,11 @@ def test_an_earlier_segment_truncated_inside_a_header_is_refused(tmp_path, cut_i
     damaged = files(tmp_path)
     with pytest.raises(ErrCorruptWAL) as refused:
         ClusterMember.alone(tmp_path, ManualClock())
+    cut = {"a record header": f"record header cut short: the file ends at byte {start + 5}",
+           "the segment header": "segment header cut short: the file ends at byte 5, inside its header "
+                                 "(truncated after it was written)"}[cut_inside]
     assert (refused.value.path, refused.value.offset, refused.value.problem) == (
-        str(earlier), start, "record header cut short")
+        str(earlier), start, f"unexpected EOF, cannot be repaired (only the last segment can be): {cut}")
     assert files(tmp_path) == damaged
 
 
