@@ -82,6 +82,49 @@ def check_object_meta(kind: str, version: str, metadata: object) -> None:
     body.raise_saved()
 
 
+def kind_schema(group: str, version: str, kind: str) -> dict | None:
+    """The schema node of the struct a body of the kind decodes into; None for a kind with none."""
+    name = _definition_for(group, version, kind)
+    return None if name is None else _reference_to(name)
+
+
+@mirrors("(*encoding/json.decodeState).skip")
+def within_processed_depth(value: object, schema: dict) -> object:
+    """`value`, nested at most decoding.MAX_PROCESSED_DEPTH deep once the fields `schema` does not
+    have are dropped (in place), as encoding/json skips them whatever they hold; DecodeError for
+    one still deeper. Without recursion, so that a body 10,000 levels deep inside a field the kind
+    does not have decodes as upstream's does; the recursive code after it walks no deeper."""
+    if decoding.nesting_of(value) <= decoding.MAX_PROCESSED_DEPTH:
+        return value
+    stack = [(value, schema)]
+    while stack:
+        item, node = stack.pop()
+        _, node, expected, _ = _resolved(node)
+        if node.get("x-kubernetes-preserve-unknown-fields"):
+            continue
+        if expected == "array" and isinstance(item, list):
+            stack += [(child, node.get("items") or _ANY_VALUE) for child in item]
+        elif expected == "object" and isinstance(item, dict):
+            properties, extra = node.get("properties"), node.get("additionalProperties")
+            for key in list(item):
+                child = properties.get(key) if properties is not None else extra
+                if child is None and properties is not None:
+                    _drop(item, key)
+                elif isinstance(child, dict):
+                    stack += [(written, child) for written in decoding.writes(item, key)]
+    decoding.check_depth(decoding.nesting_of(value))
+    return value
+
+
+def _drop(obj: dict, key: str) -> None:
+    """Remove `key` from `obj` with every write of it a RepeatedKeys keeps."""
+    del obj[key]
+    if type(obj) is decoding.RepeatedKeys:
+        obj.shadowed.pop(key, None)
+        if getattr(obj, "pairs", None) is not None:
+            obj.pairs = [pair for pair in obj.pairs if pair[0] != key]
+
+
 # A field's path as a chain of (parent, key or index) pairs, spelled out only for a message.
 Path = tuple | None
 
