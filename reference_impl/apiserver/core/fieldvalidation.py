@@ -91,9 +91,11 @@ def kind_schema(group: str, version: str, kind: str) -> dict | None:
 @mirrors("(*encoding/json.decodeState).skip")
 def within_processed_depth(value: object, schema: dict) -> object:
     """`value`, nested at most decoding.MAX_PROCESSED_DEPTH deep once the fields `schema` does not
-    have are dropped (in place), as encoding/json skips them whatever they hold; DecodeError for
-    one still deeper. Without recursion, so that a body 10,000 levels deep inside a field the kind
-    does not have decodes as upstream's does; the recursive code after it walks no deeper."""
+    have are dropped (in place), as encoding/json skips them whatever they hold, and a list or an
+    object where `schema` wants another type is emptied (encoding/json skips it too, after noting
+    its JSON type, all its error shows); DecodeError for one still deeper. Without recursion, so
+    that a body 10,000 levels deep inside a field the kind does not have decodes as upstream's
+    does; the recursive code after it walks no deeper."""
     if decoding.nesting_of(value) <= decoding.MAX_PROCESSED_DEPTH:
         return value
     stack = [(value, schema)]
@@ -103,7 +105,10 @@ def within_processed_depth(value: object, schema: dict) -> object:
         if node.get("x-kubernetes-preserve-unknown-fields"):
             continue
         if expected == "array" and isinstance(item, list):
-            stack += [(child, node.get("items") or _ANY_VALUE) for child in item]
+            items = node.get("items") or _ANY_VALUE
+            for index, child in enumerate(item):
+                item[index] = _skipped_if_mismatched(child, items)
+                stack.append((item[index], items))
         elif expected == "object" and isinstance(item, dict):
             properties, extra = node.get("properties"), node.get("additionalProperties")
             for key in list(item):
@@ -111,9 +116,35 @@ def within_processed_depth(value: object, schema: dict) -> object:
                 if child is None and properties is not None:
                     _drop(item, key)
                 elif isinstance(child, dict):
-                    stack += [(written, child) for written in decoding.writes(item, key)]
+                    for written in decoding.writes(item, key):
+                        kept = _skipped_if_mismatched(written, child)
+                        _replace_write(item, key, written, kept)
+                        stack.append((kept, child))
     decoding.check_depth(decoding.nesting_of(value))
     return value
+
+
+def _skipped_if_mismatched(value: object, schema: dict) -> object:
+    """`value`, or an empty one of its JSON type when it is a list or an object that `schema`'s
+    type cannot hold (a list of numbers is a `byte` string's content)."""
+    _, _, expected, format = _resolved(schema)
+    if isinstance(value, dict) and expected not in (None, "object"):
+        return {}
+    if isinstance(value, list) and expected not in (None, "array") and format != "byte":
+        return []
+    return value
+
+
+def _replace_write(obj: dict, key: str, old: object, new: object) -> None:
+    """Put `new` wherever `obj` keeps `old` as a write of `key`."""
+    if old is new:
+        return
+    if obj[key] is old:
+        obj[key] = new
+    shadowed = getattr(obj, "shadowed", {}).get(key, [])
+    shadowed[:] = [new if written is old else written for written in shadowed]
+    if getattr(obj, "pairs", None) is not None:
+        obj.pairs = [(name, new if written is old else written) for name, written in obj.pairs]
 
 
 def _drop(obj: dict, key: str) -> None:

@@ -697,15 +697,6 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
     return value, media_type
 
 
-# The fields of the structs of subresource bodies the OpenAPI definitions leave out, for skipping
-# the others (the value of each field is any, checked by the handler).
-DELETE_OPTIONS_SCHEMA = {"type": "object", "properties": dict.fromkeys(
-    ("kind", "apiVersion", "gracePeriodSeconds", "preconditions", "orphanDependents", "propagationPolicy", "dryRun"),
-    {})}
-EVICTION_SCHEMA = {"type": "object", "properties": {
-    "kind": {}, "apiVersion": {}, "metadata": {"$ref": REF_PREFIX + META + "ObjectMeta"},
-    "deleteOptions": DELETE_OPTIONS_SCHEMA}}
-
 # The group/version a subresource's body defaults to when its protobuf envelope leaves it out.
 SUBRESOURCE_API_VERSIONS = {"Binding": "v1", "Eviction": "policy/v1", "Scale": "autoscaling/v1",
                             "TokenRequest": "authentication.k8s.io/v1"}
@@ -1149,6 +1140,15 @@ _DELETE_OPTION_TYPES = {"gracePeriodSeconds": (int, "int64"), "preconditions": (
                         "orphanDependents": (bool, "bool"), "propagationPolicy": (str, "v1.DeletionPropagation"),
                         "dryRun": (list, "[]string")}
 _PRECONDITION_TYPES = {"uid": "types.UID", "resourceVersion": "string"}
+
+# The fields of the structs of subresource bodies the OpenAPI definitions leave out, for skipping
+# the others (the value of each field is any, checked by the handler).
+DELETE_OPTIONS_SCHEMA = {"type": "object", "properties": {
+    **dict.fromkeys(("kind", "apiVersion", "gracePeriodSeconds", "orphanDependents", "propagationPolicy", "dryRun"), {}),
+    "preconditions": {"type": "object", "properties": dict.fromkeys(_PRECONDITION_TYPES, {})}}}
+EVICTION_SCHEMA = {"type": "object", "properties": {
+    "kind": {}, "apiVersion": {}, "metadata": {"$ref": REF_PREFIX + META + "ObjectMeta"},
+    "deleteOptions": DELETE_OPTIONS_SCHEMA}}
 
 
 def check_delete_options_types(options: dict, path: str = "") -> None:

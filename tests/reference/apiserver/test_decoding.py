@@ -174,12 +174,31 @@ def test_a_self_subject_access_review_with_an_unknown_field_5000_deep_is_answere
     assert answer == 201 and "x" not in status
 
 
-def test_a_known_field_5000_deep_in_a_subresource_body_is_still_refused_with_400(chain):
-    """Only what the struct does not have is skipped; deep content the decoder would walk into is
-    still a client's 400, never a RecursionError's 500."""
+def test_a_deep_value_of_a_known_field_of_another_type_is_the_decoders_type_error(chain):
+    """An object where the struct wants a list is skipped after its JSON type is noted, however
+    deep it goes: the answer is the type error (the real 1.24 server's words), not this server's
+    depth limit."""
     chain.rest.token_key = test_tokenrequest.KEY
-    body = '{"metadata":{"annotations":{"a":' + deep_object(5_000) + "}}}"
-    answer, status = call(chain, "POST", ns_path(chain, "serviceaccounts", "default") + "/token", body.encode())
+    body = ('{"spec":{"audiences":' + deep_object(5_000) + "}}").encode()
+    answer, status = call(chain, "POST", ns_path(chain, "serviceaccounts/nobody/token"), body)
+    assert (answer, status["message"]) == (400, 'TokenRequest in version "v1" cannot be handled as a TokenRequest: '
+                                                "json: cannot unmarshal object into Go struct field "
+                                                "TokenRequestSpec.spec.audiences of type []string")
+
+
+def test_deep_preconditions_skip_the_fields_preconditions_do_not_have(chain):
+    """DeleteOptions.preconditions is a struct of uid and resourceVersion: anything else in it is
+    skipped (real 1.24: 404 for the missing object)."""
+    body = ('{"preconditions":' + deep_object(5_000) + "}").encode()
+    answer, status = call(chain, "DELETE", ns_path(chain, "configmaps", "nope"), body)
+    assert (answer, status["message"]) == (404, 'configmaps "nope" not found')
+
+
+def test_deep_content_a_field_of_any_content_keeps_is_still_refused_with_400(chain):
+    """Deep content the kind would keep is still a client's 400, never a RecursionError's 500."""
+    body = ('{"apiVersion":"v1","kind":"Binding","metadata":{"name":"nope","annotations":{},'
+            '"managedFields":[{"fieldsV1":' + deep_object(5_000) + "}]}}").encode()
+    answer, status = call(chain, "POST", ns_path(chain, "pods", "nope") + "/binding", body)
     assert (answer, status["reason"]) == (400, "BadRequest")
 
 
