@@ -1575,12 +1575,14 @@ class RESTHandlers:
             resource,
             request.body))
         namespace = request.info.namespace if resource.namespaced else ""
-        if namespace:  # another one is BeforeCreate's to refuse, once admission (NamespaceLifecycle) has run
-            obj["metadata"].setdefault("namespace", namespace)
         dedup_owner_references(obj, request.warnings, False)
         obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time(),
                                                          owned=True)
         obj = self._admit_new(request, resource, obj)
+        # The Store's BeforeCreate fills the namespace in, after mutating admission (a webhook is
+        # sent the object without it); another one is BeforeCreate's to refuse.
+        if namespace and isinstance(obj.get("metadata"), dict):
+            obj["metadata"].setdefault("namespace", namespace)
         dedup_owner_references(obj, request.warnings, True)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user,
                                        create_validation=self._validation(request, "CREATE", resource),
