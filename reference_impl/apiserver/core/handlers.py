@@ -1020,6 +1020,10 @@ def decode_into_kind(request: Request, resource, obj: dict) -> dict:
     decoded = fieldvalidation.decode_into_kind(resource.group, resource.version, resource.kind, obj)
     request.warnings += fieldvalidation.apply(decoded, fieldvalidation.directive(request.query.get("fieldValidation", [])))
     depth = decoded.depth
+    if depth > decoding.MAX_PROCESSED_DEPTH and resource.custom:
+        # The CRD's decoder prunes what its schema does not specify before anything walks the object.
+        kinds.default(resource, decoded.obj)
+        depth = decoding.nesting_of(decoded.obj)
     if depth > decoding.MAX_PROCESSED_DEPTH:  # deep content the kind keeps (a field of any content)
         raise errors.bad_request(f"the object is nested {depth} levels deep; this server accepts at most "
                                  f"{decoding.MAX_PROCESSED_DEPTH}")
