@@ -68,7 +68,15 @@ def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
     if name is None:
         return Decoded(decoding.merged(obj), (), decoding.nesting_of(obj))
     body = _Body(kind, version, unknown)
-    depth = _walk(obj, _reference_to(name), None, _Field(), body, None)
+    try:
+        depth = _walk(obj, _reference_to(name), None, _Field(), body, None)
+    except RecursionError:
+        # A type that holds itself (a CRD's JSONSchemaProps) led the walk past Python's stack: skip
+        # what the struct does not have without recursion, then walk what is left, or refuse it.
+        within_processed_depth(obj, _reference_to(name))
+        unknown.clear()
+        body = _Body(kind, version, unknown)
+        depth = _walk(obj, _reference_to(name), None, _Field(), body, None)
     body.raise_saved()
     return Decoded(decoding.plain(obj), tuple(unknown), depth)
 

@@ -1017,7 +1017,10 @@ def decode_into_kind(request: Request, resource, obj: dict) -> dict:
     built-in kind's has no zero scalars of `omitempty` fields, and the struct's order."""
     if resource.custom:
         fieldvalidation.check_object_meta(resource.kind, resource.version, obj.get("metadata"))
-    decoded = fieldvalidation.decode_into_kind(resource.group, resource.version, resource.kind, obj)
+    try:
+        decoded = fieldvalidation.decode_into_kind(resource.group, resource.version, resource.kind, obj)
+    except decoding.DecodeError as err:  # nested past what this server walks
+        raise errors.bad_request(str(err)) from None
     request.warnings += fieldvalidation.apply(decoded, fieldvalidation.directive(request.query.get("fieldValidation", [])))
     depth = decoded.depth
     if depth > decoding.MAX_PROCESSED_DEPTH and resource.custom:

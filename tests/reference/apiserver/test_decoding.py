@@ -202,6 +202,22 @@ def test_deep_content_a_field_of_any_content_keeps_is_still_refused_with_400(cha
     assert (answer, status["reason"]) == (400, "BadRequest")
 
 
+def test_a_crd_schema_nested_past_pythons_stack_is_a_400_not_a_500(chain):
+    """JSONSchemaProps holds itself, so the walk into its struct follows the body as deep as it goes:
+    a schema 2,000 properties deep (4,006 JSON levels) was a RecursionError and a 500. It is a
+    client's 400 now; the real 1.24 server creates it (201), deeper than this server walks."""
+    schema = '{"type":"object","properties":{"a":' * 2_000 + '{"type":"string"}' + "}}" * 2_000
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": "gadgets.deep.example.com"},
+           "spec": {"group": "deep.example.com", "scope": "Namespaced",
+                    "names": {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"},
+                    "versions": [{"name": "v1", "served": True, "storage": True,
+                                  "schema": {"openAPIV3Schema": "SCHEMA"}}]}}
+    body = json.dumps(crd).replace('"SCHEMA"', schema).encode()
+    answer, status = call(chain, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", body)
+    assert (answer, status["message"]) == (400, "the object is nested 4006 levels deep; this server accepts at most 200")
+
+
 @pytest.mark.parametrize("fields_v1", [5, "x"], ids=["number", "string"])
 def test_a_managed_fields_entry_takes_any_json_as_its_fields_v1(chain, fields_v1):
     """FieldsV1.UnmarshalJSON keeps any JSON as raw bytes, so the decoder names the next wrong
