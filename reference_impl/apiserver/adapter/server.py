@@ -34,8 +34,9 @@ from reference_impl.machinery.goserver import (HANDSHAKE_TIMEOUT_SECONDS, GoRequ
                                                log_dropped_connection)
 from reference_impl.machinery.tlsclientauth import peer_intermediates_der
 from reference_impl.apiserver.adapter.probe import http_probe
-from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, jsonserializer, limits,
-                                            metrics, openapi, openidmetadata, protobuf, reviews, scheme)
+from reference_impl.apiserver.core import (componentstatus, discovery, errors, fieldvalidation, gostruct,
+                                            jsonserializer, limits, metrics, openapi, openidmetadata, protobuf,
+                                            reviews, scheme)
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import ImpersonationRequestError, impersonate
@@ -534,7 +535,8 @@ class HandlerChain:
         request.table_convertor = False  # a review's storage converts to no Table
         begin_create(request)
         info, kind = request.info, resource.kind
-        body = decode_body(request, into_kind=kind, into_api_version=f"{resource.group}/{resource.version}")[0]
+        body = decode_body(request, into_kind=kind, into_api_version=f"{resource.group}/{resource.version}",
+                           prune_to=fieldvalidation.kind_schema(resource.group, resource.version, kind))[0]
         if isinstance(body, dict):
             gvk = decode_as(body, scheme.GroupVersionKind(resource.group, resource.version, kind), request.body)
             if gvk.group_version != f"{resource.group}/{resource.version}":

@@ -68,7 +68,15 @@ def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
     if name is None:
         return Decoded(decoding.merged(obj), (), decoding.nesting_of(obj))
     body = _Body(kind, version, unknown)
-    depth = _walk(obj, _reference_to(name), None, _Field(), body, None)
+    try:
+        depth = _walk(obj, _reference_to(name), None, _Field(), body, None)
+    except RecursionError:
+        # A type that holds itself (a CRD's JSONSchemaProps) led the walk past Python's stack: skip
+        # what the struct does not have without recursion, then walk what is left, or refuse it.
+        within_processed_depth(obj, _reference_to(name))
+        unknown.clear()
+        body = _Body(kind, version, unknown)
+        depth = _walk(obj, _reference_to(name), None, _Field(), body, None)
     body.raise_saved()
     return Decoded(decoding.plain(obj), tuple(unknown), depth)
 
@@ -80,6 +88,80 @@ def check_object_meta(kind: str, version: str, metadata: object) -> None:
     body = _Body(kind, version, [])
     _walk(copy.deepcopy(metadata), {"$ref": REF_PREFIX + META + "ObjectMeta"}, None, _Field(), body, None)
     body.raise_saved()
+
+
+def kind_schema(group: str, version: str, kind: str) -> dict | None:
+    """The schema node of the struct a body of the kind decodes into; None for a kind with none."""
+    name = _definition_for(group, version, kind)
+    return None if name is None else _reference_to(name)
+
+
+@mirrors("(*encoding/json.decodeState).skip")
+def within_processed_depth(value: object, schema: dict) -> object:
+    """`value`, nested at most decoding.MAX_PROCESSED_DEPTH deep once the fields `schema` does not
+    have are dropped (in place), as encoding/json skips them whatever they hold, and a list or an
+    object where `schema` wants another type is emptied (encoding/json skips it too, after noting
+    its JSON type, all its error shows); DecodeError for one still deeper. Without recursion, so
+    that a body 10,000 levels deep inside a field the kind does not have decodes as upstream's
+    does; the recursive code after it walks no deeper."""
+    if decoding.nesting_of(value) <= decoding.MAX_PROCESSED_DEPTH:
+        return value
+    stack = [(value, schema)]
+    while stack:
+        item, node = stack.pop()
+        _, node, expected, _ = _resolved(node)
+        if node.get("x-kubernetes-preserve-unknown-fields"):
+            continue
+        if expected == "array" and isinstance(item, list):
+            items = node.get("items") or _ANY_VALUE
+            for index, child in enumerate(item):
+                item[index] = _skipped_if_mismatched(child, items)
+                stack.append((item[index], items))
+        elif expected == "object" and isinstance(item, dict):
+            properties, extra = node.get("properties"), node.get("additionalProperties")
+            for key in list(item):
+                child = properties.get(key) if properties is not None else extra
+                if child is None and properties is not None:
+                    _drop(item, key)
+                elif isinstance(child, dict):
+                    for written in decoding.writes(item, key):
+                        kept = _skipped_if_mismatched(written, child)
+                        _replace_write(item, key, written, kept)
+                        stack.append((kept, child))
+    decoding.check_depth(decoding.nesting_of(value))
+    return value
+
+
+def _skipped_if_mismatched(value: object, schema: dict) -> object:
+    """`value`, or an empty one of its JSON type when it is a list or an object that `schema`'s
+    type cannot hold (a list of numbers is a `byte` string's content)."""
+    _, _, expected, format = _resolved(schema)
+    if isinstance(value, dict) and expected not in (None, "object"):
+        return {}
+    if isinstance(value, list) and expected not in (None, "array") and format != "byte":
+        return []
+    return value
+
+
+def _replace_write(obj: dict, key: str, old: object, new: object) -> None:
+    """Put `new` wherever `obj` keeps `old` as a write of `key`."""
+    if old is new:
+        return
+    if obj[key] is old:
+        obj[key] = new
+    shadowed = getattr(obj, "shadowed", {}).get(key, [])
+    shadowed[:] = [new if written is old else written for written in shadowed]
+    if getattr(obj, "pairs", None) is not None:
+        obj.pairs = [(name, new if written is old else written) for name, written in obj.pairs]
+
+
+def _drop(obj: dict, key: str) -> None:
+    """Remove `key` from `obj` with every write of it a RepeatedKeys keeps."""
+    del obj[key]
+    if type(obj) is decoding.RepeatedKeys:
+        obj.shadowed.pop(key, None)
+        if getattr(obj, "pairs", None) is not None:
+            obj.pairs = [pair for pair in obj.pairs if pair[0] != key]
 
 
 # A field's path as a chain of (parent, key or index) pairs, spelled out only for a message.

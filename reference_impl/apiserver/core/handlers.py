@@ -637,14 +637,17 @@ def negotiate_input(request: Request) -> None:
 
 def decode_body(request: Request, allow_patch: bool = False, max_depth: int = decoding.MAX_PROCESSED_DEPTH,
                 into_kind: str = "", custom=None, into_api_version: str = "",
-                into_struct: bool = False) -> tuple[Any, str]:
+                into_struct: bool = False, prune_to: dict | None = None) -> tuple[Any, str]:
     """The request body decoded from JSON, YAML or protobuf, and its media type; 413, 415 or 400
     otherwise. JSON may nest up to `max_depth` (a caller that prunes the value to its kind's schema
-    takes upstream's 10,000). A create or update names `into_kind`, the kind its body must be (and
-    `into_api_version`, the endpoint's, which a protobuf envelope may leave out), and the `custom`
-    resource it writes, if it is one; a built-in kind's JSON, or one decoded `into_struct`, keeps
-    every value of a key written twice (decoding.RepeatedKeys)."""
+    takes upstream's 10,000), or with `prune_to`, the schema of the struct it decodes into, up to
+    10,000 inside the fields that struct does not have. A create or update names `into_kind`, the
+    kind its body must be (and `into_api_version`, the endpoint's, which a protobuf envelope may
+    leave out), and the `custom` resource it writes, if it is one; a built-in kind's JSON, or one
+    decoded `into_struct`, keeps every value of a key written twice (decoding.RepeatedKeys)."""
     check_body_size(request)
+    if prune_to is not None:
+        max_depth = decoding.MAX_JSON_DEPTH
     media_type = patch_type_of(request) if allow_patch else media_type_of(request)
     serializers = (JSON, "application/yaml", protobuf.MEDIA_TYPE)
     if media_type not in serializers + (PATCH_TYPES if allow_patch else ()):
@@ -662,6 +665,8 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
         else:
             value = decoding.decode_json(request.body, max_depth,
                                          into_struct=into_struct or (bool(into_kind) and custom is None))
+        if prune_to is not None and len(request.body) > 2 * decoding.MAX_PROCESSED_DEPTH:
+            value = fieldvalidation.within_processed_depth(value, prune_to)
     except ValueError as err:
         # The patchers read the body themselves: DecodePatch and the strategic patcher answer with
         # encoding/json's syntax error, MergePatch with evanphx's ErrBadJSONPatch.
@@ -1012,9 +1017,16 @@ def decode_into_kind(request: Request, resource, obj: dict) -> dict:
     built-in kind's has no zero scalars of `omitempty` fields, and the struct's order."""
     if resource.custom:
         fieldvalidation.check_object_meta(resource.kind, resource.version, obj.get("metadata"))
-    decoded = fieldvalidation.decode_into_kind(resource.group, resource.version, resource.kind, obj)
+    try:
+        decoded = fieldvalidation.decode_into_kind(resource.group, resource.version, resource.kind, obj)
+    except decoding.DecodeError as err:  # nested past what this server walks
+        raise errors.bad_request(str(err)) from None
     request.warnings += fieldvalidation.apply(decoded, fieldvalidation.directive(request.query.get("fieldValidation", [])))
     depth = decoded.depth
+    if depth > decoding.MAX_PROCESSED_DEPTH and resource.custom:
+        # The CRD's decoder prunes what its schema does not specify before anything walks the object.
+        kinds.default(resource, decoded.obj)
+        depth = decoding.nesting_of(decoded.obj)
     if depth > decoding.MAX_PROCESSED_DEPTH:  # deep content the kind keeps (a field of any content)
         raise errors.bad_request(f"the object is nested {depth} levels deep; this server accepts at most "
                                  f"{decoding.MAX_PROCESSED_DEPTH}")
@@ -1138,6 +1150,15 @@ _DELETE_OPTION_TYPES = {"gracePeriodSeconds": (int, "int64"), "preconditions": (
                         "orphanDependents": (bool, "bool"), "propagationPolicy": (str, "v1.DeletionPropagation"),
                         "dryRun": (list, "[]string")}
 _PRECONDITION_TYPES = {"uid": "types.UID", "resourceVersion": "string"}
+
+# The fields of the structs of subresource bodies the OpenAPI definitions leave out, for skipping
+# the others (the value of each field is any, checked by the handler).
+DELETE_OPTIONS_SCHEMA = {"type": "object", "properties": {
+    **dict.fromkeys(("kind", "apiVersion", "gracePeriodSeconds", "orphanDependents", "propagationPolicy", "dryRun"), {}),
+    "preconditions": {"type": "object", "properties": dict.fromkeys(_PRECONDITION_TYPES, {})}}}
+EVICTION_SCHEMA = {"type": "object", "properties": {
+    "kind": {}, "apiVersion": {}, "metadata": {"$ref": REF_PREFIX + META + "ObjectMeta"},
+    "deleteOptions": DELETE_OPTIONS_SCHEMA}}
 
 
 def check_delete_options_types(options: dict, path: str = "") -> None:
@@ -1564,8 +1585,6 @@ class RESTHandlers:
             resource,
             request.body))
         namespace = request.info.namespace if resource.namespaced else ""
-        if namespace:  # another one is BeforeCreate's to refuse, once admission (NamespaceLifecycle) has run
-            obj["metadata"].setdefault("namespace", namespace)
         dedup_owner_references(obj, request.warnings, False)
         # Defaulted once, as upstream's decoder defaults what it decodes: the field manager and
         # mutating admission both see this object.
@@ -1573,6 +1592,10 @@ class RESTHandlers:
         obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time(),
                                                          owned=True, defaulted=True)
         obj = self._admit(request, "CREATE", resource, obj, None)
+        # The Store's BeforeCreate fills the namespace in, after mutating admission (a webhook is
+        # sent the object without it); another one is BeforeCreate's to refuse.
+        if namespace and isinstance(obj.get("metadata"), dict):
+            obj["metadata"].setdefault("namespace", namespace)
         dedup_owner_references(obj, request.warnings, True)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user,
                                        create_validation=self._validation(request, "CREATE", resource),
@@ -1811,7 +1834,7 @@ class RESTHandlers:
             options = protobuf_delete_options(request.body)
         elif request.body.strip():
             # decoded into the DeleteOptions struct: a key written twice merges its objects
-            decoded = decode_body(request, into_struct=True)[0]
+            decoded = decode_body(request, into_struct=True, prune_to=DELETE_OPTIONS_SCHEMA)[0]
             options = decoding.merged(decoded)
             options = {} if options is None else options  # null unmarshals into the struct as nothing
             # DeleteResource hands the codec's errors to scope.err, a 500 upstream for what is a client's
@@ -1891,7 +1914,8 @@ class RESTHandlers:
         """pods/NAME/binding: a v1 Binding named as the pod, assigning it (in a dry run too, up to
         the write) once admission has seen it; with `name_from_body`, the pod the Binding names."""
         begin_create(request)
-        binding = decode_body(request, into_kind="Binding")[0] or {}
+        binding = decode_body(request, into_kind="Binding",
+                              prune_to=fieldvalidation.kind_schema("", "v1", "Binding"))[0] or {}
         decode_as(binding, scheme.GroupVersionKind("", "v1", "Binding"), request.body)
         # Decoded as a v1.Binding: a target name that is no string would be stored as the pod's nodeName.
         binding = fieldvalidation.decode_into_kind("", "v1", "Binding", binding).obj
@@ -1925,7 +1949,8 @@ class RESTHandlers:
             raise errors.resource_not_served()
         begin_create(request)
         # checked field by field, against no schema: every value of a key written twice is type-checked
-        decoded = decode_body(request, into_kind="TokenRequest")[0] or {}
+        decoded = decode_body(request, into_kind="TokenRequest",
+                              prune_to=fieldvalidation.kind_schema("authentication.k8s.io", "v1", "TokenRequest"))[0] or {}
         body = decoding.merged(decoded)
         decode_as(body, scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"), request.body)
         body = tokenrequest.decode_token_request(decoded, body)
@@ -1943,7 +1968,7 @@ class RESTHandlers:
         EvictionREST's Status and the 201 createHandler gives it."""
         begin_create(request)
         request_dry_run = request.query.get("dryRun", []) if dry_run(request) else []
-        decoded = decode_body(request, into_kind="Eviction")[0]
+        decoded = decode_body(request, into_kind="Eviction", prune_to=EVICTION_SCHEMA)[0]
         body = decoding.merged(decoded) or {}  # no schema: see TokenRequest's
         gvk = decode_as(body, scheme.GroupVersionKind("policy", "v1", "Eviction"), request.body)
         if gvk.group_version not in eviction.ACCEPTED_VERSIONS:
@@ -1972,7 +1997,8 @@ class RESTHandlers:
         check_write_options(request, "UpdateOptions")  # UpdateResource's, before the body
         info = request.info
         try:
-            scale = decode_body(request, into_kind="Scale")[0] or {}
+            scale = decode_body(request, into_kind="Scale",
+                                prune_to=fieldvalidation.kind_schema("autoscaling", "v1", "Scale"))[0] or {}
             decode_as(scale, scheme.GroupVersionKind("autoscaling", "v1", "Scale"), request.body)
             scale = decoded_scale(scale)
         except StatusError as err:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core import errors, gostruct
 from reference_impl.apiserver.core.discovery import SUBRESOURCES
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch
@@ -156,12 +156,29 @@ def admission_review(uid: str, request: object, obj: dict | None, old: dict | No
         "options": _options(request)}}
 
 
+@mirrors("encoding/json.Marshal")
 def _as_encoded(obj: dict | None) -> dict | None:
-    """The object as Go encodes it: a creationTimestamp not yet set is written as null."""
-    meta = (obj or {}).get("metadata")
-    if not isinstance(meta, dict) or "creationTimestamp" in meta:
-        return obj
-    return {**obj, "metadata": {**meta, "creationTimestamp": None}}
+    """The object as Go encodes it: a built-in kind as its struct (fields in the struct's order,
+    a map's keys sorted), whatever order a mutating webhook or the client left it in; a custom
+    resource as the unstructured map it is, every object's keys sorted. A creationTimestamp not
+    yet set is written as null."""
+    if obj is None:
+        return None
+    encoded = gostruct.as_encoded(obj)
+    if encoded is not obj:
+        return encoded
+    meta = obj.get("metadata")
+    if isinstance(meta, dict) and "creationTimestamp" not in meta:
+        obj = {**obj, "metadata": {**meta, "creationTimestamp": None}}
+    return _with_sorted_keys(obj)
+
+
+def _with_sorted_keys(value: object) -> object:
+    if isinstance(value, dict):
+        return {key: _with_sorted_keys(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_with_sorted_keys(item) for item in value]
+    return value
 
 
 def _user_info(user: object) -> dict:
@@ -181,7 +198,11 @@ def _options(request: object) -> dict | None:
     kind = OPTIONS_KINDS.get(request.operation)
     if kind is None:
         return None
-    return {"kind": kind, "apiVersion": "meta.k8s.io/v1", **request.options}
+    # The client's own kind and apiVersion are not sent: the options are converted to meta.k8s.io/v1.
+    options = {key: value for key, value in request.options.items() if key not in ("kind", "apiVersion")}
+    if kind == "DeleteOptions":  # decoded from a body in any order, written in the struct's
+        options = gostruct.as_encoded_message(options, "meta.DeleteOptions")
+    return {"kind": kind, "apiVersion": "meta.k8s.io/v1", **options}
 
 
 @dataclass(frozen=True)

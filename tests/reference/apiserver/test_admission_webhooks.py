@@ -204,6 +204,78 @@ def test_the_review_is_written_as_go_encodes_it(chain, server):
     assert list(sent["metadata"]) == ["name", "namespace", "uid", "creationTimestamp", "labels", "managedFields"]
 
 
+def test_a_mutating_webhook_is_sent_the_created_object_as_go_encodes_its_struct(chain, server):
+    """The first webhook of a create is sent the decoded object as Go encodes its struct: fields in
+    the struct's order, a map's keys sorted, no namespace yet (the Store's BeforeCreate fills it in
+    after mutating admission). The real 1.24 server sent `"metadata":{"name":"c","creationTimestamp":
+    null,"annotations":{"a":"2","z":"1"},"managedFields":[...]},"data":{"a":"2","b":"1"}` for this body."""
+    register(chain, "MutatingWebhookConfiguration", hook(server.client_config("/allow")))
+    code, created = call(chain, "POST", f"/api/v1/namespaces/{chain.namespace}/configmaps",
+                         {"apiVersion": "v1", "kind": "ConfigMap", "data": {"b": "1", "a": "2"},
+                          "metadata": {"annotations": {"z": "1", "a": "2"}, "name": "c"}})
+    assert code == 201 and created["metadata"]["namespace"] == chain.namespace
+    sent = server.reviews[-1][1]["request"]["object"]
+    assert list(sent) == ["kind", "apiVersion", "metadata", "data"]
+    assert list(sent["metadata"]) == ["name", "creationTimestamp", "annotations", "managedFields"]
+    assert (list(sent["metadata"]["annotations"]), list(sent["data"])) == (["a", "z"], ["a", "b"])
+
+
+def test_a_merge_patch_sends_the_patched_maps_keys_sorted(chain, server):
+    """An update's object is the struct the patch decoded into: a key the patch added to a map is
+    sent in its sorted place (the real 1.24 server: `"data":{"a":..,"b":..,"c":..,"u":..}`)."""
+    call(chain, "POST", f"/api/v1/namespaces/{chain.namespace}/configmaps",
+         {"metadata": {"name": "c"}, "data": {"u": "1", "a": "2"}})
+    register(chain, "MutatingWebhookConfiguration", hook(server.client_config("/allow")))
+    code, _ = call(chain, "PATCH", f"/api/v1/namespaces/{chain.namespace}/configmaps/c", {"data": {"c": "3"}},
+                   content_type="application/merge-patch+json")
+    assert code == 200
+    assert list(server.reviews[-1][1]["request"]["object"]["data"]) == ["a", "c", "u"]
+
+
+def test_a_delete_sends_its_body_options_as_the_meta_v1_struct(chain, server):
+    """DeleteOptions decoded from a body are sent converted to meta.k8s.io/v1, in the struct's
+    order, whatever apiVersion and order the client wrote (the real 1.24 server sent
+    `{"kind":"DeleteOptions","apiVersion":"meta.k8s.io/v1","gracePeriodSeconds":0,
+    "propagationPolicy":"Background"}` for this body)."""
+    assert configmap(chain, "doomed")[0] == 201
+    register(chain, "ValidatingWebhookConfiguration", hook(server.client_config("/allow")))
+    body = {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background", "gracePeriodSeconds": 0}
+    assert call(chain, "DELETE", f"/api/v1/namespaces/{chain.namespace}/configmaps/doomed", body)[0] == 200
+    options = server.reviews[-1][1]["request"]["options"]
+    assert list(options.items()) == [("kind", "DeleteOptions"), ("apiVersion", "meta.k8s.io/v1"),
+                                     ("gracePeriodSeconds", 0), ("propagationPolicy", "Background")]
+
+
+def test_a_custom_resource_is_sent_as_an_unstructured_map_with_sorted_keys(chain, server):
+    """A custom resource is a map, which encoding/json writes with every object's keys sorted,
+    managedFields entries too (the real 1.24 server sent a created widget's metadata as
+    `{"creationTimestamp":null,"managedFields":[{"apiVersion":..,"fieldsType":..,"fieldsV1":..,
+    "manager":..,"operation":..,"time":..}],"name":"w"}`)."""
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": "gizmos.hooks.example.com"},
+           "spec": {"group": "hooks.example.com", "scope": "Namespaced",
+                    "names": {"plural": "gizmos", "singular": "gizmo", "kind": "Gizmo"},
+                    "versions": [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {
+                        "type": "object", "properties": {"spec": {"type": "object", "properties": {
+                            "size": {"type": "integer"}, "colour": {"type": "string"}}}}}}}]}}
+    assert call(chain, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)[0] == 201
+    try:
+        register(chain, "MutatingWebhookConfiguration", hook(server.client_config("/allow"), rules=[
+            {"operations": ["CREATE"], "apiGroups": ["hooks.example.com"], "apiVersions": ["v1"],
+             "resources": ["gizmos"]}]))
+        code, _ = call(chain, "POST", f"/apis/hooks.example.com/v1/namespaces/{chain.namespace}/gizmos",
+                       {"kind": "Gizmo", "apiVersion": "hooks.example.com/v1", "metadata": {"name": "w"},
+                        "spec": {"size": 1, "colour": "red"}})
+        assert code == 201
+        sent = server.reviews[-1][1]["request"]["object"]
+        assert list(sent) == ["apiVersion", "kind", "metadata", "spec"] and list(sent["spec"]) == ["colour", "size"]
+        assert list(sent["metadata"]) == ["creationTimestamp", "managedFields", "name"]
+        assert list(sent["metadata"]["managedFields"][0]) == ["apiVersion", "fieldsType", "fieldsV1", "manager",
+                                                               "operation", "time"]
+    finally:
+        call(chain, "DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/gizmos.hooks.example.com")
+
+
 def test_a_dry_run_sends_the_clients_options(chain, server):
     """The options are the ones the client gave (fieldManager, dryRun), as CreateOptions."""
     register(chain, "ValidatingWebhookConfiguration", hook(server.client_config("/allow")))

@@ -67,6 +67,19 @@ def test_a_number_past_float64_deep_in_nested_lists_is_the_same_400(chain):
                                                           'json: cannot unmarshal number 1e400 into Go value of type float64')
 
 
+def test_a_field_the_schema_does_not_specify_5000_deep_is_pruned(chain):
+    """The CRD's decoder prunes what the schema does not specify before anything walks the object:
+    an unknown field 5,000 deep, at the root or in the spec, is dropped (real 1.24: 201 for both),
+    where this server's 200-level limit refused it."""
+    deep = b'{"a":' * 5000 + b"1" + b"}" * 5000
+    for name, spec in (("w-root", {"image": "nginx"}), ("w-spec", {"image": "nginx", "unknown": "DEEP"})):
+        body = json.dumps({**WIDGET, "metadata": {"name": name}, "spec": spec, "x": "DEEP"}).encode()
+        code, answer = _raw(chain, "POST", widgets(chain), body.replace(b'"DEEP"', deep))
+        assert code == 201, answer
+        created = json.loads(answer)
+        assert "x" not in created and created["spec"] == {"image": "nginx", "replicas": 1}
+
+
 def test_a_body_without_a_kind_or_an_apiversion_is_a_400(chain):
     """The map a custom object decodes into must say its own kind: without one the 400 quotes the
     body (`Object 'Kind' is missing in '...'`, `null` included), in the version the body names;
