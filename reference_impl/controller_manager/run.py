@@ -865,16 +865,26 @@ class ControllerManager:
             self._gc_enqueue()
 
     def _garbage_collect(self) -> list:
-        """The GC over the monitors that have synced; an object with an owner of a kind not among
-        them is left alone, since its owner's absence from our caches proves nothing."""
-        kinds = {key: plural for key, plural in self.gc_kinds.items() if self.gc_monitors[plural].has_synced}
-        graph = {plural: self.gc_monitors[plural].store.list() for plural in set(kinds.values())}
-        foreign = {(r, o["metadata"].get("namespace"), o["metadata"]["name"])
-                   for r, objs in graph.items() for o in objs
-                   if any((_api_group_of(ref.get("apiVersion", "")), ref.get("kind")) not in kinds
-                          for ref in o["metadata"].get("ownerReferences") or [])}
-        return [a for a in garbagecollector.sync(graph)
-                if (a.resource, a.namespace, a.name) not in foreign]
+        """The GC over the monitors that have synced."""
+        synced = {plural for plural, informer in self.gc_monitors.items() if informer.has_synced}
+        return garbagecollector.sync({plural: self.gc_monitors[plural].store.list() for plural in synced},
+                                     self._is_dangling)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).isDangling")
+    def _is_dangling(self, reference: dict, namespace: str | None) -> bool:
+        """Whether an owner our caches lack is gone as the apiserver answers now: not found, or
+        another object (another uid) under its name. An owner of a kind not monitored here is
+        not known to be gone, and its dependent is left alone."""
+        plural = self.gc_kinds.get((_api_group_of(reference.get("apiVersion", "")), reference.get("kind")))
+        if plural is None:
+            return False
+        try:
+            owner = get(self.client, plural, namespace if API_PATHS[plural][1] else None, reference["name"])
+        except APIStatusError as error:
+            if error.code == 404:
+                return True
+            raise
+        return owner["metadata"].get("uid") != reference["uid"]
 
     def perform(self, action) -> bool:
         """Send one action, and record the events its answer calls for; False when it failed (the
