@@ -4,9 +4,13 @@ propagationPolicy Foreground (finalizer `foregroundDeletion`) has its blocking d
 first and its finalizer removed when none remain; with Orphan (finalizer `orphan`) its dependents
 lose their reference to it and then the finalizer goes.
 
-State in is the whole graph as the GC's monitors see it: resource (plural) -> objects.
+State in is the whole graph as the GC's monitors see it: resource (plural) -> objects, and
+`is_dangling(reference, namespace)`, asked of an owner the graph lacks whether it is really gone:
+the monitors' caches may not have seen an owner made just before its dependent.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from reference_impl.machinery.actions import Delete, Patch
 from reference_impl.machinery import trace
@@ -22,7 +26,8 @@ def _ref(resource: str, obj: dict) -> tuple[str, str | None, str]:
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).attemptToDeleteItem")
 @trace.decision
-def sync(graph: dict[str, list[dict]]) -> list:
+def sync(graph: dict[str, list[dict]],
+         is_dangling: Callable[[dict, str | None], bool] = lambda _ref, _namespace: True) -> list:
     by_uid: dict[str, tuple[str, dict]] = {o["metadata"]["uid"]: (r, o)
                                            for r, objs in graph.items() for o in objs}
     dependents: dict[str, list[tuple[str, dict]]] = {}
@@ -44,11 +49,11 @@ def sync(graph: dict[str, list[dict]]) -> list:
         refs = meta.get("ownerReferences") or []
         if not refs or meta.get("deletionTimestamp"):
             continue
-        dangling = [r for r in refs if r["uid"] not in by_uid]
-        if len(dangling) == len(refs):
+        dangling = [r for r in refs if r["uid"] not in by_uid and is_dangling(r, meta.get("namespace"))]
+        if dangling and len(dangling) == len(refs):
             actions.append(Delete(*_ref(resource, obj), propagation_policy="Background"))
         elif dangling:
-            solid = [r for r in refs if r["uid"] in by_uid]
+            solid = [r for r in refs if r not in dangling]
             actions.append(Patch(resource, meta.get("namespace"), meta["name"],
                                  {"metadata": {"ownerReferences": solid}}))
     return actions

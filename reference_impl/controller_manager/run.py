@@ -34,7 +34,7 @@ import threading
 import time
 import urllib.parse
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -140,13 +140,13 @@ WATCHED = {
     "clusterroles": "/apis/rbac.authorization.k8s.io/v1/clusterroles",
     "certificatesigningrequests": "/apis/certificates.k8s.io/v1/certificatesigningrequests",
 }
-# The kinds the garbage collector works on: upstream's watches every deletable resource; here those
-# the manager caches anyway, so that an object of one of them deleted with propagationPolicy Orphan
-# or Foreground loses its finalizer (Endpoints, Leases and Nodes, which change all the time, are
-# left out with the kinds no informer here watches: Secrets, custom resources).
-GC_KINDS = {"Pod": "pods", "ReplicaSet": "replicasets", "Deployment": "deployments", "ConfigMap": "configmaps",
-            "Service": "services", "ServiceAccount": "serviceaccounts", "ClusterRole": "clusterroles",
-            "CertificateSigningRequest": "certificatesigningrequests"}
+# What the garbage collector's monitors watch: every resource discovery finds that can be listed,
+# watched and deleted (GetDeletableResources), but for core Events (DefaultIgnoredResources);
+# discovery is read again every period (startGarbageCollectorController's 30 s), so that the
+# custom resources of a CRD made since are watched too.
+GC_VERBS = frozenset({"delete", "list", "watch"})
+GC_IGNORED_RESOURCES = frozenset({("", "events")})
+GC_DISCOVERY_PERIOD = 30.0
 NAMESPACED_CONTENTS = ("pods", "replicasets", "deployments", "services", "endpoints", "serviceaccounts",
                        "endpointslices")
 # The workload kinds' collections. Their informers are not waited for, so the manager starts
@@ -166,11 +166,11 @@ POD_METRICS = "/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods"
 QUOTA_REPLENISHED = ("pods", "services", "persistentvolumeclaims", "replicationcontrollers")
 # The workloads whose scale the disruption controller reads.
 DISRUPTION_SCALED = ("replicationcontrollers", "replicasets", "deployments", "statefulsets")
-WORKLOAD_GC_KINDS = {"ReplicationController": "replicationcontrollers", "DaemonSet": "daemonsets",
-                     "StatefulSet": "statefulsets", "ControllerRevision": "controllerrevisions",
-                     "Job": "jobs", "CronJob": "cronjobs", "PersistentVolumeClaim": "persistentvolumeclaims",
-                     "PersistentVolume": "persistentvolumes", "PodDisruptionBudget": "poddisruptionbudgets",
-                     "ResourceQuota": "resourcequotas", "HorizontalPodAutoscaler": "horizontalpodautoscalers"}
+
+
+def _api_group_of(api_version: str) -> str:
+    """The group of an apiVersion: "" for v1, "apps" for apps/v1."""
+    return api_version.rpartition("/")[0]
 
 
 def _api_group(prefix: str) -> str:
@@ -179,11 +179,43 @@ def _api_group(prefix: str) -> str:
     return parts[1] if parts[0] == "apis" else ""
 
 
+@dataclass(frozen=True)
+class APIResource:
+    """One top-level resource of discovery (metav1.APIResource), under its group version's prefix."""
+    name: str  # the plural
+    prefix: str  # /api/v1, /apis/apps/v1
+    namespaced: bool
+    kind: str
+    verbs: frozenset[str]
+
+    @property
+    def group(self) -> str:
+        return _api_group(self.prefix)
+
+    @property
+    def path(self) -> str:
+        """The collection across namespaces, as an informer lists and watches it."""
+        return f"{self.prefix}/{self.name}"
+
+
+@mirrors("(*k8s.io/client-go/discovery.DiscoveryClient).ServerPreferredResources")
+def server_preferred_resources(client: RestClient) -> list[APIResource]:
+    """The top-level resources (no subresources) of the core group and of each group's preferred
+    version, core first."""
+    prefixes = ["/api/v1"] + [f"/apis/{group['preferredVersion']['groupVersion']}"
+                              for group in client.request("GET", "/apis").get("groups") or []]
+    return [APIResource(resource["name"], prefix, bool(resource.get("namespaced")), resource.get("kind", ""),
+                        frozenset(resource.get("verbs") or ()))
+            for prefix in prefixes
+            for resource in client.request("GET", prefix).get("resources", [])
+            if "/" not in resource["name"]]
+
+
 class ControllerManager:
     def __init__(self, client: RestClient, grace_period: float = GRACE_PERIOD,
                  stop: threading.Event | None = None, root_ca: str = "", signing_cas: dict[str, SigningCA] | None = None,
                  registry: Registry | None = None, cert_ttl: datetime.timedelta = csrsigning.DEFAULT_DURATION,
-                 clock=None,
+                 clock=None, gc_discovery_period: float = GC_DISCOVERY_PERIOD,
                  new_rate_limiter: Callable[[], flowcontrol.TokenBucketRateLimiter | None] = lambda: None):
         # Each controller's requests wait on its own limiter from `new_rate_limiter`
         # (--kube-api-qps/--kube-api-burst), made when it first sends (see client); the informers,
@@ -210,6 +242,12 @@ class ControllerManager:
         self.informers = {name: Informer(client, path, self.stop, self.wake, "kube-controller-manager",
                                          handle_error=self.crash.handler_error)
                           for name, path in {**WATCHED, **WORKLOAD_WATCHED}.items()}
+        # The GC's monitors (GraphBuilder.monitors): plural → the informer it reads, one of the
+        # above where it watches the same collection, else one of its own, stopped by its own event.
+        self.gc_monitors: dict[str, Informer] = {}
+        self.gc_monitor_stops: dict[str, threading.Event] = {}
+        self.gc_kinds: dict[tuple[str, str], str] = {}  # (group, kind) → plural, of what is monitored
+        self.gc_discovery_period, self._next_gc_discovery = gc_discovery_period, 0.0
         self.replicaset = ReplicaSetController(self.clock)
         self.deployment = DeploymentController(self.clock)
         self.nodelifecycle = NodeLifecycleController(self.clock, grace_period)
@@ -256,14 +294,9 @@ class ControllerManager:
         sync, so it also finds the custom resources of CRDs made since); `apply` learns their paths."""
         if self._discovered is None or rediscover:
             found: dict[str, str] = {}
-            prefixes = ["/api/v1"] + [f"/apis/{group['preferredVersion']['groupVersion']}"
-                                      for group in self.client.request("GET", "/apis")["groups"]]
-            for prefix in prefixes:
-                for resource in self.client.request("GET", prefix).get("resources", []):
-                    verbs = set(resource.get("verbs") or ())
-                    if (resource.get("namespaced") and "/" not in resource["name"]
-                            and {"list", "delete"} <= verbs):
-                        found.setdefault(resource["name"], prefix)
+            for resource in server_preferred_resources(self.client):
+                if resource.namespaced and {"list", "delete"} <= resource.verbs:
+                    found.setdefault(resource.name, resource.prefix)
             for plural, prefix in found.items():
                 API_PATHS.setdefault(plural, (prefix, True))
             self._discovered = found
@@ -395,7 +428,6 @@ class ControllerManager:
                    [Trigger("poddisruptionbudgets", _own_key), Trigger("pods", self._pdbs_of)],
                    self._keys_of("poddisruptionbudgets"), ("poddisruptionbudgets", *DISRUPTION_SCALED, "pods")),
         ]
-        gc_triggers = [Trigger(resource, self._everything) for resource in (*GC_KINDS.values(), *WORKLOAD_GC_KINDS.values())]
         return workloads + [
             queued("endpoint", self._sync_endpoints,
                    [Trigger("services", _own_key), Trigger("endpoints", _own_key), Trigger("pods", self._services_of)],
@@ -423,8 +455,8 @@ class ControllerManager:
                    self._keys_of("resourcequotas"), ("resourcequotas",)),
             queued("ttl", lambda _key: self.ttl.sync(self.cache("nodes").list()),
                    [Trigger("nodes", self._everything)], lambda: [ALL], ("nodes",)),
-            queued("garbagecollector", lambda _key: self._garbage_collect(), gc_triggers, lambda: [ALL],
-                   tuple(GC_KINDS.values())),
+            # Fed by its monitors' handlers (_sync_gc_monitors), not by triggers on the caches above.
+            queued("garbagecollector", lambda _key: self._garbage_collect(), [], lambda: [ALL], ()),
             queued("root-ca-cert-publisher", self._sync_root_ca_cert,
                    [Trigger("namespaces", rootcacertpublisher.namespace_keys, new_only=True),
                     Trigger("configmaps", rootcacertpublisher.config_map_keys)],
@@ -783,16 +815,76 @@ class ControllerManager:
             "apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview", "spec": spec})
         return bool((review.get("status") or {}).get("allowed"))
 
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GraphBuilder).syncMonitors")
+    def _sync_gc_monitors(self) -> None:
+        """Monitor every deletable resource discovery serves now and stop monitoring those it no
+        longer does (a CRD deleted); a discovery that fails leaves the monitors as they are."""
+        try:
+            resources = server_preferred_resources(self.client)
+        except REQUEST_ERRORS as error:
+            log("kube-controller-manager", f"garbage collector: discovery failed: {error}")
+            return
+        deletable = {}
+        for resource in resources:
+            if GC_VERBS <= resource.verbs and (resource.group, resource.name) not in GC_IGNORED_RESOURCES:
+                # A plural two groups serve (events.k8s.io's Events) is watched once, under the first.
+                deletable.setdefault(resource.name, resource)
+        # The manager's own informers run whatever discovery says: only the GC's own monitors stop.
+        for plural in set(self.gc_monitor_stops) - set(deletable):
+            self._stop_gc_monitor(plural)
+        for plural, resource in deletable.items():
+            if plural not in self.gc_monitors and API_PATHS.setdefault(plural, (resource.prefix, resource.namespaced)) \
+                    == (resource.prefix, resource.namespaced):
+                self._start_gc_monitor(resource)
+
+    def _start_gc_monitor(self, resource: APIResource) -> None:
+        informer = self.informers.get(resource.name)
+        if informer is None or informer.path != resource.path:
+            stop = self.gc_monitor_stops[resource.name] = threading.Event()
+            informer = Informer(self._unlimited_client, resource.path, stop, self.wake, "kube-controller-manager",
+                                handle_error=self.crash.handler_error).start()
+        informer.store.add_event_handler(ResourceEventHandler(self._gc_enqueue, self._gc_updated, self._gc_enqueue))
+        self.gc_monitors[resource.name] = informer
+        self.gc_kinds[(resource.group, resource.kind)] = resource.name
+
+    def _stop_gc_monitor(self, plural: str) -> None:
+        self.gc_monitor_stops.pop(plural).set()
+        del self.gc_monitors[plural]
+        self.gc_kinds = {k: r for k, r in self.gc_kinds.items() if r != plural}
+
+    def _gc_enqueue(self, _obj: dict | None = None) -> None:
+        with self.queue_lock:
+            self._controller("garbagecollector").queue.add(ALL)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GraphBuilder).processGraphChanges")
+    def _gc_updated(self, old: dict, new: dict) -> None:
+        """Only an update of what the graph holds (owners, deletion, finalizers) concerns the GC:
+        a Lease renewed or a Node's status written costs nothing."""
+        if any(old["metadata"].get(field) != new["metadata"].get(field)
+               for field in ("ownerReferences", "deletionTimestamp", "finalizers")):
+            self._gc_enqueue()
+
     def _garbage_collect(self) -> list:
-        """The GC over the kinds watched here; an object with an owner of another kind is left alone,
-        since its owner's absence from our caches proves nothing."""
-        kinds = {**GC_KINDS, **{k: r for k, r in WORKLOAD_GC_KINDS.items() if self.synced(r)}}
-        graph = {resource: self.cache(resource).list() for resource in kinds.values()}
-        foreign = {(r, o["metadata"].get("namespace"), o["metadata"]["name"])
-                   for r, objs in graph.items() for o in objs
-                   if any(ref.get("kind") not in kinds for ref in o["metadata"].get("ownerReferences") or [])}
-        return [a for a in garbagecollector.sync(graph)
-                if (a.resource, a.namespace, a.name) not in foreign]
+        """The GC over the monitors that have synced."""
+        synced = {plural for plural, informer in self.gc_monitors.items() if informer.has_synced}
+        return garbagecollector.sync({plural: self.gc_monitors[plural].store.list() for plural in synced},
+                                     self._is_dangling)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).isDangling")
+    def _is_dangling(self, reference: dict, namespace: str | None) -> bool:
+        """Whether an owner our caches lack is gone as the apiserver answers now: not found, or
+        another object (another uid) under its name. An owner of a kind not monitored here is
+        not known to be gone, and its dependent is left alone."""
+        plural = self.gc_kinds.get((_api_group_of(reference.get("apiVersion", "")), reference.get("kind")))
+        if plural is None:
+            return False
+        try:
+            owner = get(self.client, plural, namespace if API_PATHS[plural][1] else None, reference["name"])
+        except APIStatusError as error:
+            if error.code == 404:
+                return True
+            raise
+        return owner["metadata"].get("uid") != reference["uid"]
 
     def perform(self, action) -> bool:
         """Send one action, and record the events its answer calls for; False when it failed (the
@@ -1047,7 +1139,9 @@ class ControllerManager:
         try:
             self._run(leader_elect, out)
         finally:
-            stop_informers(self.informers.values(), self.stop)
+            for stop in self.gc_monitor_stops.values():
+                stop.set()
+            stop_informers([*self.informers.values(), *self.gc_monitors.values()], self.stop)
             self.crash.raise_panic()
 
     def _run(self, leader_elect: bool, out) -> None:
@@ -1069,6 +1163,9 @@ class ControllerManager:
             if leading and not self.started:
                 # As OnStartedLeading's StartControllers: a candidate runs (and reports) none.
                 self.started = controllers
+            if leading and time.monotonic() >= self._next_gc_discovery:
+                self._next_gc_discovery = time.monotonic() + self.gc_discovery_period
+                self._sync_gc_monitors()
             if leading and self.process_queues():
                 continue
             self.wake.wait(self._next_ready_in() if leading else min(SYNC_PERIOD, LEASE_RETRY_PERIOD))

@@ -1756,6 +1756,9 @@ class RESTHandlers:
         media_type = patch_type_of(request)
 
         def decode(patched: dict) -> dict:
+            # Decoding drops nulls in place (a template's `"creationTimestamp":null`); the 422 of a
+            # JSON or merge patch quotes the patched document as the patcher wrote it, nulls and all.
+            document = deep_copy_json(patched) if media_type in (JSON_PATCH, MERGE_PATCH) else patched
             try:
                 if media_type in (JSON_PATCH, MERGE_PATCH):
                     patched = (decode_custom_patched if resource.custom else decode_patched)(patched, resource)
@@ -1767,7 +1770,7 @@ class RESTHandlers:
             except fieldvalidation.UndecodableError as err:
                 if media_type not in (JSON_PATCH, MERGE_PATCH):
                     raise
-                raise undecodable_patch_result(patched, err.problem) from None
+                raise undecodable_patch_result(document, err.problem) from None
         apply = self._patcher(request, FieldManager.for_resource(resource, info.subresource),
                               (resource.api_version, resource.kind),
                               CUSTOM_RESOURCE_PATCH_TYPES if resource.custom else PATCH_TYPES, decode)

@@ -2535,6 +2535,21 @@ def test_a_patch_whose_result_the_kind_cannot_hold_is_invalid(chain, content_typ
                                       'of type map[string]string')
 
 
+def test_the_invalid_patched_document_keeps_the_templates_null_creation_timestamp(chain):
+    """jsonPatcher patches the current object as its Go struct encodes it, whose pod template's
+    zero creationTimestamp is a null, and its 422 quotes the patched document before decoding
+    (`kubectl patch deployment --type=merge -p '{"spec":{"replicas":"two"}}'` against the real
+    1.24 server: `"template":{"metadata":{"creationTimestamp":null,"labels":{"app":"d"}}`)."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), {
+        "metadata": {"name": "d"}, "spec": {"selector": {"matchLabels": {"app": "d"}}, "template": {
+            "metadata": {"labels": {"app": "d"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}})
+    code, status = call(chain, "PATCH", ns_path(chain, "deployments", "d", group="apps/v1"),
+                        {"spec": {"replicas": "two"}}, content_type="application/merge-patch+json")
+    assert (code, status["reason"]) == (422, "Invalid"), status
+    assert '\\"template\\":{\\"metadata\\":{\\"creationTimestamp\\":null,\\"labels\\":{\\"app\\":\\"d\\"}}' \
+        in status["message"]
+
+
 def quoted_document_keys(message: str) -> dict:
     """The key order of each map along the way in the document a patch's 422 quotes."""
     start = message.index("Invalid value: ") + len("Invalid value: ")

@@ -58,3 +58,17 @@ def test_orphan_owner_strips_references_then_its_finalizer():
     assert [(a.resource, a.name, a.patch) for a in actions] == [
         ("pods", "p", {"metadata": {"ownerReferences": []}}),
         ("replicasets", "rs", {"metadata": {"finalizers": []}})]
+
+
+def test_an_owner_missing_from_the_caches_but_not_gone_keeps_its_dependent():
+    """isDangling: an owner the graph lacks is looked up before its dependent goes; one the
+    apiserver still has (a monitor yet to see it) keeps the dependent and its reference."""
+    asked = []
+
+    def is_dangling(ref, namespace):
+        asked.append((ref["uid"], namespace))
+        return ref["uid"] == "gone"
+    assert gc.sync({"pods": [obj("p", "p1", owners=["unseen"])]}, is_dangling) == []
+    (patch,) = gc.sync({"pods": [obj("q", "q1", owners=["unseen", "gone"])]}, is_dangling)
+    assert [r["uid"] for r in patch.patch["metadata"]["ownerReferences"]] == ["unseen"]
+    assert asked == [("unseen", "default"), ("unseen", "default"), ("gone", "default")]

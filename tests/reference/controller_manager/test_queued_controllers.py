@@ -187,18 +187,37 @@ def test_the_manager_enqueues_a_pod_change_for_its_owner_only():
     assert queues["namespace"].get() is None and queues["deployment"].get() is None
 
 
+class Discovery:
+    """A client that answers discovery only: the core group's pods and configmaps."""
+    RESOURCES = [{"name": name, "namespaced": True, "kind": kind, "verbs": ["delete", "get", "list", "watch"]}
+                 for name, kind in (("pods", "Pod"), ("configmaps", "ConfigMap"))]
+
+    def request(self, method: str, path: str, body=None):
+        return {"groups": []} if path == "/apis" else {"resources": self.RESOURCES}
+
+
+def monitored_manager() -> tuple[ControllerManager, QueuedController]:
+    """A manager whose GC monitors what Discovery serves, their (shared) informers marked listed,
+    and the GC's queue emptied."""
+    manager = ControllerManager(client=Discovery())
+    manager._sync_gc_monitors()
+    for plural in ("pods", "configmaps"):
+        manager.informers[plural]._synced.set()  # as its first list would
+    collector = {c.name: c for c in manager.controllers}["garbagecollector"]
+    while (key := collector.queue.get()) is not None:
+        collector.queue.done(key)
+    return manager, collector
+
+
 def test_a_config_map_deleted_with_orphan_propagation_loses_its_finalizer():
-    """The garbage collector works on the kinds the manager caches, not only on workloads: a
+    """The garbage collector works on every kind discovery serves, not only on workloads: a
     ConfigMap deleted with propagationPolicy Orphan (finalizer `orphan`, as `kubectl delete
     --cascade=orphan` and `kubectl replace --force --cascade=orphan` leave it) queues the GC, whose
     sync strips the reference to it from its dependent and then the finalizer, as upstream's GC
     does for every deletable kind (`replace --force --cascade=orphan` of two ConfigMaps: the real
     1.24 controller-manager let both go at once; ours left them `orphan`-finalized and kubectl
     waited until its timeout)."""
-    manager = ControllerManager(client=None)
-    collector = {c.name: c for c in manager.controllers}["garbagecollector"]
-    while (key := collector.queue.get()) is not None:
-        collector.queue.done(key)
+    manager, collector = monitored_manager()
     dependent = {"metadata": {"name": "dep", "namespace": "ns", "uid": "u-dep", "ownerReferences": [
         {"apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": "u-owner"}]}}
     owner = {"metadata": {"name": "owner", "namespace": "ns", "uid": "u-owner", "finalizers": ["orphan"],
@@ -209,6 +228,20 @@ def test_a_config_map_deleted_with_orphan_propagation_loses_its_finalizer():
     released, unfinalized = manager._garbage_collect()
     assert (released, released.patch) == (Patch("configmaps", "ns", "dep", {}), {"metadata": {"ownerReferences": []}})
     assert (unfinalized, unfinalized.patch) == (Patch("configmaps", "ns", "owner", {}), {"metadata": {"finalizers": []}})
+
+
+def test_only_an_update_of_owners_deletion_or_finalizers_queues_the_garbage_collector():
+    """As GraphBuilder.processGraphChanges acts on an update only when the object's owner
+    references or its being deleted changed: a pod's status written (a kubelet's every few
+    seconds, a Lease renewed likewise) costs the GC nothing; a finalizer added queues it."""
+    manager, collector = monitored_manager()
+    pod = {"metadata": {"name": "p", "namespace": "ns", "uid": "u-p"}, "status": {"phase": "Pending"}}
+    manager.cache("pods").upsert(pod)
+    collector.queue.done(collector.queue.get())
+    manager.cache("pods").upsert(dict(pod, status={"phase": "Running"}))
+    assert collector.queue.get() is None
+    manager.cache("pods").upsert({"metadata": dict(pod["metadata"], finalizers=["example.com/hold"])})
+    assert collector.queue.get() == ALL
 
 
 def test_a_pod_change_enqueues_its_job_after_the_pod_update_batch_period():
