@@ -332,12 +332,11 @@ class Storage:
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Create")
     def create(self, key: str, obj: dict, ttl: int = 0) -> dict:
-        """Store `obj` at `key` if the key is absent (one txn: mod_revision == 0 → put); with a
+        """Store `obj` at `key` if the key is absent (one txn: mod_revision == 0 → put, no read back); with a
         `ttl`, etcd deletes it that many seconds later (or up to a minute more, see LeaseManager)."""
         data = encode(obj)
         lease = self._lease(ttl)
-        result = self._etcd("create", f"*{self._object_type(key)}", self.client.put_if_mod_revision, key, data, 0,
-                            lease)
+        result = self._etcd("create", f"*{self._object_type(key)}", self.client.create, key, data, lease)
         if not result.succeeded:
             raise KeyExists(key)
         self._remember(key, KeyValue(key, data, result.revision, result.revision, 1))

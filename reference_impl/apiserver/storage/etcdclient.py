@@ -230,30 +230,46 @@ class EtcdClient:
         return RangeResult(tuple(_kv(kv) for kv in response.kvs), response.count, response.more,
                            response.header.revision)
 
-    def _txn(self, key: str, compare: rpc_pb2.Compare, success: rpc_pb2.RequestOp) -> TxnResult:
-        """If `compare` holds do `success`, else read `key` back, in one etcd transaction."""
-        failure = rpc_pb2.RequestOp(request_range=rpc_pb2.RangeRequest(key=key_bytes(key)))
+    def _txn(self, compare: rpc_pb2.Compare, success: rpc_pb2.RequestOp,
+             failure: rpc_pb2.RequestOp | None = None) -> TxnResult:
+        """If `compare` holds do `success`, else `failure` (a read of the key back), in one etcd
+        transaction."""
         response = self._call("Txn", rpc_pb2.TxnRequest(compare=[compare], success=[success],
-                                                        failure=[failure]))
+                                                        failure=[failure] if failure else []))
         current = None
-        if not response.succeeded and response.responses[0].response_range.kvs:
+        if failure and not response.succeeded and response.responses[0].response_range.kvs:
             current = _kv(response.responses[0].response_range.kvs[0])
         return TxnResult(response.succeeded, response.header.revision, current)
 
+    @staticmethod
+    def _read_back(key: str) -> rpc_pb2.RequestOp:
+        return rpc_pb2.RequestOp(request_range=rpc_pb2.RangeRequest(key=key_bytes(key)))
+
+    @staticmethod
+    def _put(key: str, value: bytes, lease: int) -> rpc_pb2.RequestOp:
+        return rpc_pb2.RequestOp(request_put=rpc_pb2.PutRequest(key=key_bytes(key), value=value, lease=lease))
+
+    @staticmethod
+    def _mod_revision_is(key: str, mod_revision: int) -> rpc_pb2.Compare:
+        return rpc_pb2.Compare(key=key_bytes(key), target=rpc_pb2.Compare.MOD, result=rpc_pb2.Compare.EQUAL,
+                               mod_revision=mod_revision)
+
+    def create(self, key: str, value: bytes, lease: int = 0) -> TxnResult:
+        """Put `value` (attached to `lease`, if not 0) if the key is absent. Nothing is read back
+        when it is there (no `current`): Kubernetes' Create sends no Else, its caller only needs
+        to know the key exists."""
+        return self._txn(self._mod_revision_is(key, 0), self._put(key, value, lease))
+
     def put_if_mod_revision(self, key: str, value: bytes, mod_revision: int, lease: int = 0) -> TxnResult:
         """Put `value` (attached to `lease`, if not 0) if the key's mod revision is `mod_revision`
-        (0: the key must be absent)."""
-        compare = rpc_pb2.Compare(key=key_bytes(key), target=rpc_pb2.Compare.MOD,
-                                  result=rpc_pb2.Compare.EQUAL, mod_revision=mod_revision)
-        put = rpc_pb2.RequestOp(request_put=rpc_pb2.PutRequest(key=key_bytes(key), value=value, lease=lease))
-        return self._txn(key, compare, put)
+        (0: the key must be absent); else read the key back into `current`."""
+        return self._txn(self._mod_revision_is(key, mod_revision), self._put(key, value, lease),
+                         self._read_back(key))
 
     def delete_if_mod_revision(self, key: str, mod_revision: int) -> TxnResult:
-        """Delete the key if its mod revision is still `mod_revision`."""
-        compare = rpc_pb2.Compare(key=key_bytes(key), target=rpc_pb2.Compare.MOD,
-                                  result=rpc_pb2.Compare.EQUAL, mod_revision=mod_revision)
+        """Delete the key if its mod revision is still `mod_revision`; else read it back."""
         delete = rpc_pb2.RequestOp(request_delete_range=rpc_pb2.DeleteRangeRequest(key=key_bytes(key)))
-        return self._txn(key, compare, delete)
+        return self._txn(self._mod_revision_is(key, mod_revision), delete, self._read_back(key))
 
     def lease_grant(self, ttl: int) -> int:
         """A new lease of `ttl` seconds. A retry after a lost answer may grant a second lease,

@@ -68,6 +68,26 @@ def test_create_of_an_existing_key_fails(storage, prefix):
     assert "data" not in storage.get(prefix + "a")
 
 
+def test_a_create_is_one_txn_with_no_else(storage, prefix, monkeypatch):
+    """store.Create sends If(ModRevision(key) == 0).Then(OpPut) with no Else: a create that finds
+    the key reads nothing back (an update's txn does, to try again)."""
+    sent = []
+    call = storage.client._call
+    monkeypatch.setattr(storage.client, "_call", lambda method, request, *a, **kw:
+                        sent.append((method, request)) or call(method, request, *a, **kw))
+    storage.create(prefix + "a", obj("a"))
+    with pytest.raises(KeyExists):
+        storage.create(prefix + "a", obj("a"))
+    storage.guaranteed_update(prefix + "a", lambda current: {**current, "data": {"k": "v"}})
+    creates, update = [request for method, request in sent if method == "Txn"][:2], sent[-1][1]
+    for request in creates:
+        assert [(c.target, c.result, c.mod_revision) for c in request.compare] == [
+            (rpc_pb2.Compare.MOD, rpc_pb2.Compare.EQUAL, 0)]
+        assert [op.WhichOneof("request") for op in request.success] == ["request_put"]
+        assert list(request.failure) == []
+    assert [op.WhichOneof("request") for op in update.failure] == ["request_range"]
+
+
 def test_racing_creates_have_exactly_one_winner(storage, prefix):
     """Create is one etcd txn (mod_revision == 0 → put): of two writers, one wins, one fails."""
     for round_ in range(10):
