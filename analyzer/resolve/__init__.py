@@ -15,7 +15,8 @@ from __future__ import annotations
 # Bump when the resolver's output changes: a commit indexed by another version is resolved again
 # (its blobs' facts are reused).
 # 30: a local declared with a func type written out is bound to its value (var f func() = New)
-RESOLVER_VERSION = 30
+# 32: a function passed or stored twice at one call or literal gets one edge, not one per time
+RESOLVER_VERSION = 32
 
 from collections.abc import Callable, Iterable  # noqa: E402
 from contextlib import ExitStack  # noqa: E402
