@@ -450,6 +450,44 @@ func (s *S) Run() { Until(s.scheduleOne, 0); Until(func() {}, 1) }
         (f"(*{APP}.S).Run$1", graph.FUNCVALUE)}
 
 
+
+def test_a_function_passed_twice_in_one_call_is_one_edge():
+    """`Joiner(IC, IC)` (gengo's namer.go:49) passes IC twice at one call site: one funcvalue
+    edge from there, not one per argument; so too for a method value and a closure."""
+    files = {"j.go": """package app
+func IC() {}
+func Joiner(a, b func()) {}
+type T struct{}
+func (T) H() {}
+func Run(t, u T) {
+\tJoiner(IC, IC)
+\tJoiner(t.H, u.H)
+\tf := func() {}
+\tgo Joiner(f, f)
+}
+"""}
+    passed = [(e.callee, e.line) for e in resolve(program_files(files), []).edges
+              if e.via == "passed as argument"]
+    assert sorted(passed) == [(f"({APP}.T).H", 8), (f"{APP}.IC", 7), (f"{APP}.Run$1", 10)]
+
+
+def test_a_function_stored_twice_in_one_slice_literal_is_one_edge():
+    """`[]func(){IC, IC}` stores IC twice at one position: one edge; a struct or map literal
+    storing it in two fields or under two keys keeps an edge for each, as each says where."""
+    files = {"s.go": """package app
+func IC() {}
+type Pair struct{ A, B func() }
+func Run() {
+\t_ = []func(){IC, IC}
+\t_ = [2]func(){IC, IC}
+\t_ = Pair{IC, IC}
+}
+"""}
+    stored = [(e.line, e.via) for e in resolve(program_files(files), []).edges
+              if e.kind == graph.FUNCVALUE and e.callee == f"{APP}.IC"]
+    assert sorted(stored) == [(5, "stored in an element"), (6, "stored in an element"),
+                              (7, "stored in field A"), (7, "stored in field B")]
+
 def test_func_typed_fields_called_after_being_assigned_elsewhere():
     files = {"rs.go": """package app
 type Controller struct{ syncHandler func(key string) error }

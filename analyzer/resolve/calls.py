@@ -448,11 +448,10 @@ class Resolver:
             self._converted(scopes, caller, call, scopes.canon(callee[1], call.scope))
         elif kind not in (None, "make", "append"):
             self._edge(caller, call.text, graph.UNRESOLVED, call, context, via="computed callee")
-        for index, value in arguments:
-            if isinstance(value, str):
-                self.out.edges.append(Edge(caller, value, graph.FUNCVALUE, context.path, call.line,
-                                           call.col, CONFIDENCE[graph.FUNCVALUE],
-                                           "passed as argument"))
+        # Joiner(IC, IC): one edge per function passed, however often the call passes it.
+        for value in dict.fromkeys(value for _, value in arguments if isinstance(value, str)):
+            self.out.edges.append(Edge(caller, value, graph.FUNCVALUE, context.path, call.line,
+                                       call.col, CONFIDENCE[graph.FUNCVALUE], "passed as argument"))
 
     def _created(self, function: str, t) -> None:
         """Record that `function` makes a value of named type `t` (or *t), for RTA."""
@@ -640,6 +639,8 @@ class Resolver:
         is_map = isinstance(underlying, Map)
         info = self.program.type_info(underlying) if isinstance(underlying, Named) else None
         is_struct = isinstance(underlying, Struct) or (info is not None and info.decl.kind == "struct")
+        # []func(){IC, IC} stores IC twice at one position: one edge says so.
+        stored: set[tuple[str, str]] = set()
         for key, value in literal.keyed:
             if isinstance(key, int):
                 # T{f, g}: an unkeyed element of a struct literal is its field in that position.
@@ -651,12 +652,13 @@ class Resolver:
                 member = None if is_map or name is None else self.program.member(composite, key)
             function = self._target(scopes, value, literal.scope, literal.line)
             if function is not None:
-                self.out.edges.append(Edge(caller, function[0], graph.FUNCVALUE, context.path,
-                                           literal.line, literal.col, CONFIDENCE[graph.FUNCVALUE],
-                                           f"stored in map {key}" if is_map else
-                                           f"stored in field {name}" if name else
-                                           "stored in a field" if is_struct else
-                                           "stored in an element"))
+                via = (f"stored in map {key}" if is_map else f"stored in field {name}" if name else
+                       "stored in a field" if is_struct else "stored in an element")
+                if (function[0], via) not in stored:
+                    stored.add((function[0], via))
+                    self.out.edges.append(Edge(caller, function[0], graph.FUNCVALUE, context.path,
+                                               literal.line, literal.col,
+                                               CONFIDENCE[graph.FUNCVALUE], via))
             if is_map:
                 place = self._functype_key(underlying.value)
                 if place is not None:
