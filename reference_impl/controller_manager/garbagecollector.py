@@ -4,7 +4,9 @@ propagationPolicy Foreground (finalizer `foregroundDeletion`) has its blocking d
 first and its finalizer removed when none remain; with Orphan (finalizer `orphan`) its dependents
 lose their reference to it and then the finalizer goes.
 
-State in is the whole graph as the GC's monitors see it: resource (plural) -> objects.
+State in is the whole graph as the GC's monitors see it, resource (plural) -> objects, and the REST
+mapping of the kinds it holds, (apiVersion, kind) -> (resource, namespaced): an owner is resolved
+through its reference's group/version/kind, as upstream's isDangling does through apiResource.
 """
 from __future__ import annotations
 
@@ -15,6 +17,14 @@ from reference_impl.mirrors import mirrors
 FOREGROUND = "foregroundDeletion"
 ORPHAN = "orphan"
 
+RESTMapping = dict[tuple[str, str], tuple[str, bool]]
+
+
+class OwnerUnresolved(Exception):
+    """An owner reference the GC cannot decide on: its apiVersion/kind maps to no resource watched
+    here (upstream's restMappingError, retried), or a cluster-scoped object names a namespaced owner
+    (namespacedOwnerOfClusterScopedObjectErr, never retried). Either way the object is not touched."""
+
 
 def _ref(resource: str, obj: dict) -> tuple[str, str | None, str]:
     return resource, obj["metadata"].get("namespace"), obj["metadata"]["name"]
@@ -22,7 +32,7 @@ def _ref(resource: str, obj: dict) -> tuple[str, str | None, str]:
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).attemptToDeleteItem")
 @trace.decision
-def sync(graph: dict[str, list[dict]]) -> list:
+def sync(graph: dict[str, list[dict]], rest_mapping: RESTMapping) -> list:
     by_uid: dict[str, tuple[str, dict]] = {o["metadata"]["uid"]: (r, o)
                                            for r, objs in graph.items() for o in objs}
     dependents: dict[str, list[tuple[str, dict]]] = {}
@@ -44,14 +54,36 @@ def sync(graph: dict[str, list[dict]]) -> list:
         refs = meta.get("ownerReferences") or []
         if not refs or meta.get("deletionTimestamp"):
             continue
-        dangling = [r for r in refs if r["uid"] not in by_uid]
+        try:
+            dangling = [r for r in refs if _is_dangling(r, meta.get("namespace"), by_uid, rest_mapping)]
+        except OwnerUnresolved:
+            continue
         if len(dangling) == len(refs):
             actions.append(Delete(*_ref(resource, obj), propagation_policy="Background"))
         elif dangling:
-            solid = [r for r in refs if r["uid"] in by_uid]
+            solid = [r for r in refs if r not in dangling]
             actions.append(Patch(resource, meta.get("namespace"), meta["name"],
                                  {"metadata": {"ownerReferences": solid}}))
     return actions
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).isDangling")
+def _is_dangling(ref: dict, namespace: str | None, by_uid: dict[str, tuple[str, dict]],
+                 rest_mapping: RESTMapping) -> bool:
+    """Whether the owner `ref` names is gone: upstream GETs resource/name in the dependent's
+    namespace (none for a cluster-scoped owner) and compares uids, so an object of that uid of
+    another kind, or in another namespace, is no owner."""
+    mapped = rest_mapping.get((ref.get("apiVersion", ""), ref.get("kind", "")))
+    if mapped is None:
+        raise OwnerUnresolved(f"no resource for {ref.get('apiVersion')}, Kind={ref.get('kind')}")
+    resource, namespaced = mapped
+    if namespaced and not namespace:
+        raise OwnerUnresolved("cluster-scoped objects cannot refer to namespaced owners")
+    found = by_uid.get(ref["uid"])
+    if found is None:
+        return True
+    owner_resource, owner = found
+    return owner_resource != resource or (namespaced and owner["metadata"].get("namespace") != namespace)
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).processDeletingDependentsItem")

@@ -173,6 +173,16 @@ WORKLOAD_GC_KINDS = {"ReplicationController": "replicationcontrollers", "DaemonS
                      "ResourceQuota": "resourcequotas", "HorizontalPodAutoscaler": "horizontalpodautoscalers"}
 
 
+def _rest_mapping(kinds: dict[str, str]) -> dict[tuple[str, str], tuple[str, bool]]:
+    """(apiVersion, kind) -> (resource, namespaced) of `kinds` (kind -> resource), from the API
+    paths the manager reads them at."""
+    mapping = {}
+    for kind, resource in kinds.items():
+        prefix, namespaced = API_PATHS[resource]
+        mapping[(prefix.split("/", 2)[2], kind)] = (resource, namespaced)
+    return mapping
+
+
 def _api_group(prefix: str) -> str:
     """The group of an API prefix: "" for /api/v1, "apps" for /apis/apps/v1."""
     parts = prefix.strip("/").split("/")
@@ -784,15 +794,11 @@ class ControllerManager:
         return bool((review.get("status") or {}).get("allowed"))
 
     def _garbage_collect(self) -> list:
-        """The GC over the kinds watched here; an object with an owner of another kind is left alone,
-        since its owner's absence from our caches proves nothing."""
+        """The GC over the kinds watched here; an object with an owner of another group, version or
+        kind is left alone, since its owner's absence from our caches proves nothing."""
         kinds = {**GC_KINDS, **{k: r for k, r in WORKLOAD_GC_KINDS.items() if self.synced(r)}}
         graph = {resource: self.cache(resource).list() for resource in kinds.values()}
-        foreign = {(r, o["metadata"].get("namespace"), o["metadata"]["name"])
-                   for r, objs in graph.items() for o in objs
-                   if any(ref.get("kind") not in kinds for ref in o["metadata"].get("ownerReferences") or [])}
-        return [a for a in garbagecollector.sync(graph)
-                if (a.resource, a.namespace, a.name) not in foreign]
+        return garbagecollector.sync(graph, _rest_mapping(kinds))
 
     def perform(self, action) -> bool:
         """Send one action, and record the events its answer calls for; False when it failed (the

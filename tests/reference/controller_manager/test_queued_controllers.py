@@ -211,6 +211,17 @@ def test_a_config_map_deleted_with_orphan_propagation_loses_its_finalizer():
     assert (unfinalized, unfinalized.patch) == (Patch("configmaps", "ns", "owner", {}), {"metadata": {"finalizers": []}})
 
 
+def test_a_config_map_owned_by_a_custom_resource_of_a_built_in_kind_name_is_kept():
+    """The manager's GC resolves an owner by apiVersion and kind: a ConfigMap owned by a knative
+    Service (serving.knative.dev/v1), which no cache here holds, is not taken for an orphan of a
+    gone core Service and deleted."""
+    manager = ControllerManager(client=None)
+    cm = {"metadata": {"name": "route-config", "namespace": "ns", "uid": "u-cm", "ownerReferences": [
+        {"apiVersion": "serving.knative.dev/v1", "kind": "Service", "name": "hello", "uid": "u-ksvc",
+         "controller": True, "blockOwnerDeletion": True}]}}
+    manager.cache("configmaps").upsert(cm)
+    assert manager._garbage_collect() == []
+
 def test_a_pod_change_enqueues_its_job_after_the_pod_update_batch_period():
     """The Job controller batches pod changes (podUpdateBatchPeriod, 0.5 s in 1.24): its Job is not
     synced at once, so that the status the sync creating the pod wrote is cached first, and a
