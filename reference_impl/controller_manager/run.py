@@ -1031,10 +1031,11 @@ class ControllerManager:
                     worked = True
         return worked
 
-    @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).worker")
+    @mirrors("k8s.io/apimachinery/pkg/util/wait.BackoffUntil")
     def _process_next_work_item(self, controller: QueuedController) -> bool:
-        """One key of `controller`, as its worker under wait.Until: a sync that raises what Go
-        would not return as an error is a panic that HandleCrash logs and ends the process with."""
+        """One key of `controller`: the generic worker loop every controller's worker runs in
+        (wait.Until's BackoffUntil, f() under a deferred HandleCrash), so a sync that raises what
+        Go would not return as an error is a panic that HandleCrash logs and ends the process with."""
         try:
             return controller.process_next_work_item(self.perform, self.queue_lock)
         except Exception as error:  # noqa: BLE001 - logged in full and ends the manager, see machinery.crash
