@@ -7,6 +7,7 @@ that drives them against a real apiserver.
 from __future__ import annotations
 
 import http.client
+import json
 
 
 class ClientError(Exception):
@@ -56,6 +57,7 @@ class APIStatusError(ClientError):
 
 
 # What a request to the apiserver may raise besides its refusal: the connection's failure, an
-# answer that does not decode, or one cut off or not HTTP (http.client's errors, which are no OSError).
-TRANSPORT_ERRORS = (OSError, ValueError, http.client.HTTPException)
+# answer cut off or not HTTP (http.client's errors, which are no OSError), a body that is no JSON,
+# or text that does not encode or decode. Not every ValueError: that of a bug is no transport's.
+TRANSPORT_ERRORS = (OSError, http.client.HTTPException, json.JSONDecodeError, UnicodeError)
 REQUEST_ERRORS = (APIStatusError, *TRANSPORT_ERRORS)

@@ -4,9 +4,11 @@ propagationPolicy Foreground (finalizer `foregroundDeletion`) has its blocking d
 first and its finalizer removed when none remain; with Orphan (finalizer `orphan`) its dependents
 lose their reference to it and then the finalizer goes.
 
-State in is the whole graph as the GC's monitors see it: resource (plural) -> objects, and
-`is_dangling(reference, namespace)`, asked of an owner the graph lacks whether it is really gone:
-the monitors' caches may not have seen an owner made just before its dependent.
+State in is the whole graph as the GC's monitors see it, resource (plural) -> objects; the REST
+mapping of the kinds it monitors, (apiVersion, kind) -> (resource, namespaced), through which an
+owner is resolved as upstream's isDangling does through apiResource; and `is_gone(resource,
+namespace, reference)`, asked of an owner the graph lacks whether the apiserver still has it: the
+monitors' caches may not have seen an owner made just before its dependent.
 """
 from __future__ import annotations
 
@@ -19,6 +21,14 @@ from reference_impl.mirrors import mirrors
 FOREGROUND = "foregroundDeletion"
 ORPHAN = "orphan"
 
+RESTMapping = dict[tuple[str, str], tuple[str, bool]]
+
+
+class OwnerUnresolved(Exception):
+    """An owner reference the GC cannot decide on: its apiVersion/kind maps to no resource watched
+    here (upstream's restMappingError, retried), or a cluster-scoped object names a namespaced owner
+    (namespacedOwnerOfClusterScopedObjectErr, never retried). Either way the object is not touched."""
+
 
 def _ref(resource: str, obj: dict) -> tuple[str, str | None, str]:
     return resource, obj["metadata"].get("namespace"), obj["metadata"]["name"]
@@ -26,8 +36,8 @@ def _ref(resource: str, obj: dict) -> tuple[str, str | None, str]:
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).attemptToDeleteItem")
 @trace.decision
-def sync(graph: dict[str, list[dict]],
-         is_dangling: Callable[[dict, str | None], bool] = lambda _ref, _namespace: True) -> list:
+def sync(graph: dict[str, list[dict]], rest_mapping: RESTMapping,
+         is_gone: Callable[[str, str | None, dict], bool] = lambda _resource, _namespace, _ref: True) -> list:
     by_uid: dict[str, tuple[str, dict]] = {o["metadata"]["uid"]: (r, o)
                                            for r, objs in graph.items() for o in objs}
     dependents: dict[str, list[tuple[str, dict]]] = {}
@@ -49,14 +59,38 @@ def sync(graph: dict[str, list[dict]],
         refs = meta.get("ownerReferences") or []
         if not refs or meta.get("deletionTimestamp"):
             continue
-        dangling = [r for r in refs if r["uid"] not in by_uid and is_dangling(r, meta.get("namespace"))]
-        if dangling and len(dangling) == len(refs):
+        try:
+            dangling = [r for r in refs if _is_dangling(r, meta.get("namespace"), by_uid, rest_mapping, is_gone)]
+        except OwnerUnresolved:
+            continue
+        if len(dangling) == len(refs):
             actions.append(Delete(*_ref(resource, obj), propagation_policy="Background"))
         elif dangling:
             solid = [r for r in refs if r not in dangling]
             actions.append(Patch(resource, meta.get("namespace"), meta["name"],
                                  {"metadata": {"ownerReferences": solid}}))
     return actions
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).isDangling")
+def _is_dangling(ref: dict, namespace: str | None, by_uid: dict[str, tuple[str, dict]],
+                 rest_mapping: RESTMapping, is_gone: Callable[[str, str | None, dict], bool]) -> bool:
+    """Whether the owner `ref` names is gone: upstream GETs resource/name in the dependent's
+    namespace (none for a cluster-scoped owner) and compares uids, so an object of that uid of
+    another kind, or in another namespace, is no owner. The graph answers for an owner it holds
+    where the GET would find it; `is_gone` for any other."""
+    mapped = rest_mapping.get((ref.get("apiVersion", ""), ref.get("kind", "")))
+    if mapped is None:
+        raise OwnerUnresolved(f"no resource for {ref.get('apiVersion')}, Kind={ref.get('kind')}")
+    resource, namespaced = mapped
+    if namespaced and not namespace:
+        raise OwnerUnresolved("cluster-scoped objects cannot refer to namespaced owners")
+    found = by_uid.get(ref["uid"])
+    if found is not None:
+        owner_resource, owner = found
+        if owner_resource == resource and (not namespaced or owner["metadata"].get("namespace") == namespace):
+            return False
+    return is_gone(resource, namespace if namespaced else None, ref)
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).processDeletingDependentsItem")

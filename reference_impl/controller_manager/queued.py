@@ -31,6 +31,9 @@ from dataclasses import dataclass
 
 from reference_impl.client import REQUEST_ERRORS
 from reference_impl.client.workqueue import RateLimitingQueue
+from reference_impl.machinery.cron import CronError
+from reference_impl.machinery.csr import CSRParseError
+from reference_impl.machinery.labels import SelectorError
 from reference_impl.mirrors import mirrors
 
 
@@ -42,8 +45,10 @@ class QuietRetry(SyncError):
     """A sync that must be retried with backoff but is no error worth a log line."""
 
 
-# What a sync raises for Go's returned error; anything else is a panic.
-SYNC_ERRORS = (SyncError, *REQUEST_ERRORS)
+# What a sync raises for Go's returned error; anything else is a panic. Besides SyncError and a
+# failed request, the parse errors syncs return as they are: a selector (LabelSelectorAsSelector),
+# a schedule (cron.ParseStandard) or a CSR's request (ParseCSR) that does not parse.
+SYNC_ERRORS = (SyncError, SelectorError, CronError, CSRParseError, *REQUEST_ERRORS)
 
 
 class Conflict:

@@ -168,11 +168,6 @@ QUOTA_REPLENISHED = ("pods", "services", "persistentvolumeclaims", "replicationc
 DISRUPTION_SCALED = ("replicationcontrollers", "replicasets", "deployments", "statefulsets")
 
 
-def _api_group_of(api_version: str) -> str:
-    """The group of an apiVersion: "" for v1, "apps" for apps/v1."""
-    return api_version.rpartition("/")[0]
-
-
 def _api_group(prefix: str) -> str:
     """The group of an API prefix: "" for /api/v1, "apps" for /apis/apps/v1."""
     parts = prefix.strip("/").split("/")
@@ -191,6 +186,11 @@ class APIResource:
     @property
     def group(self) -> str:
         return _api_group(self.prefix)
+
+    @property
+    def group_version(self) -> str:
+        """What an ownerReference's apiVersion says: v1, apps/v1."""
+        return self.prefix.split("/", 2)[2]
 
     @property
     def path(self) -> str:
@@ -246,7 +246,8 @@ class ControllerManager:
         # above where it watches the same collection, else one of its own, stopped by its own event.
         self.gc_monitors: dict[str, Informer] = {}
         self.gc_monitor_stops: dict[str, threading.Event] = {}
-        self.gc_kinds: dict[tuple[str, str], str] = {}  # (group, kind) → plural, of what is monitored
+        # (apiVersion, kind) → (plural, namespaced) of what is monitored: the GC's REST mapping
+        self.gc_mapping: garbagecollector.RESTMapping = {}
         self.gc_discovery_period, self._next_gc_discovery = gc_discovery_period, 0.0
         self.replicaset = ReplicaSetController(self.clock)
         self.deployment = DeploymentController(self.clock)
@@ -845,12 +846,12 @@ class ControllerManager:
                                 handle_error=self.crash.handler_error).start()
         informer.store.add_event_handler(ResourceEventHandler(self._gc_enqueue, self._gc_updated, self._gc_enqueue))
         self.gc_monitors[resource.name] = informer
-        self.gc_kinds[(resource.group, resource.kind)] = resource.name
+        self.gc_mapping[(resource.group_version, resource.kind)] = (resource.name, resource.namespaced)
 
     def _stop_gc_monitor(self, plural: str) -> None:
         self.gc_monitor_stops.pop(plural).set()
         del self.gc_monitors[plural]
-        self.gc_kinds = {k: r for k, r in self.gc_kinds.items() if r != plural}
+        self.gc_mapping = {k: m for k, m in self.gc_mapping.items() if m[0] != plural}
 
     def _gc_enqueue(self, _obj: dict | None = None) -> None:
         with self.queue_lock:
@@ -868,18 +869,13 @@ class ControllerManager:
         """The GC over the monitors that have synced."""
         synced = {plural for plural, informer in self.gc_monitors.items() if informer.has_synced}
         return garbagecollector.sync({plural: self.gc_monitors[plural].store.list() for plural in synced},
-                                     self._is_dangling)
+                                     self.gc_mapping, self._owner_gone)
 
-    @mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).isDangling")
-    def _is_dangling(self, reference: dict, namespace: str | None) -> bool:
+    def _owner_gone(self, resource: str, namespace: str | None, reference: dict) -> bool:
         """Whether an owner our caches lack is gone as the apiserver answers now: not found, or
-        another object (another uid) under its name. An owner of a kind not monitored here is
-        not known to be gone, and its dependent is left alone."""
-        plural = self.gc_kinds.get((_api_group_of(reference.get("apiVersion", "")), reference.get("kind")))
-        if plural is None:
-            return False
+        another object (another uid) under its name: the GET of garbagecollector._is_dangling."""
         try:
-            owner = get(self.client, plural, namespace if API_PATHS[plural][1] else None, reference["name"])
+            owner = get(self.client, resource, namespace, reference["name"])
         except APIStatusError as error:
             if error.code == 404:
                 return True
@@ -1117,10 +1113,11 @@ class ControllerManager:
                     worked = True
         return worked
 
-    @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).worker")
+    @mirrors("k8s.io/apimachinery/pkg/util/wait.BackoffUntil")
     def _process_next_work_item(self, controller: QueuedController) -> bool:
-        """One key of `controller`, as its worker under wait.Until: a sync that raises what Go
-        would not return as an error is a panic that HandleCrash logs and ends the process with."""
+        """One key of `controller`: the generic worker loop every controller's worker runs in
+        (wait.Until's BackoffUntil, f() under a deferred HandleCrash), so a sync that raises what
+        Go would not return as an error is a panic that HandleCrash logs and ends the process with."""
         try:
             return controller.process_next_work_item(self.perform, self.queue_lock)
         except Exception as error:  # noqa: BLE001 - logged in full and ends the manager, see machinery.crash

@@ -40,6 +40,11 @@ from .volumemanager import VolumeManager
 CONTAINER_ROOT_ENV = "CONTAINER_ROOT"
 LOG_DRAIN_SECONDS = 1.0
 
+# What Popen raises for a command it cannot exec: a missing program (OSError), and argv or env the
+# apiserver accepts but exec(2) cannot take, a NUL byte (ValueError) or a non-string (TypeError). Go's
+# exec returns these as errors (EINVAL), so they fail the one container and never stop the kubelet.
+BAD_EXEC_INPUT = (OSError, ValueError, TypeError)
+
 
 def log_path(log_root: Path, key: PodKey, container_name: str, restart_count: int) -> Path:
     """The container's CRI log for the run started at `restart_count`."""
@@ -124,7 +129,7 @@ class ProcessRuntime:
             proc = subprocess.Popen(argv, env=env, cwd=target.working_dir,
                                     stdin=subprocess.PIPE if spec.get("stdin") else subprocess.DEVNULL,
                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-        except OSError as exc:
+        except BAD_EXEC_INPUT as exc:
             raise ContainerStartError(str(action.pod), spec["name"], str(exc)) from None
         writer = CRILogWriter(proc.stdout, path, output)
         writer.start()
@@ -231,7 +236,7 @@ def _exec_probe(command: list[str], timeout: float) -> ProbeResult:
         result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
     except subprocess.TimeoutExpired:
         return ProbeResult(False, f'command "{" ".join(command)}" timed out')
-    except OSError as exc:
+    except BAD_EXEC_INPUT as exc:
         return ProbeResult(False, str(exc))
     return ProbeResult(result.returncode == 0, result.stdout.decode(errors="replace"))
 

@@ -44,14 +44,19 @@ def parse_csr(pem: bytes) -> x509.CertificateSigningRequest:
         raise ValueError("x509: malformed certificate request") from None
 
 
+class CSRParseError(ValueError):
+    """A CSR object whose spec.request does not parse: the error the certificate controllers'
+    syncs return for it (and retry), naming the CSR."""
+
+
 def parse_spec_request(csr: dict) -> x509.CertificateSigningRequest:
-    """The request of a CSR object, as the certificate controllers parse it; ValueError naming
+    """The request of a CSR object, as the certificate controllers parse it; CSRParseError naming
     the CSR when it is none (the apiserver refuses such a request, so only a stale object has it)."""
     try:
         return parse_csr(request_bytes(csr))
     except ValueError as err:
         name = (csr.get("metadata") or {}).get("name", "")
-        raise ValueError(f"unable to parse csr {quote(name)}: {err}") from None
+        raise CSRParseError(f"unable to parse csr {quote(name)}: {err}") from None
 
 
 def common_name(request: x509.CertificateSigningRequest) -> str:

@@ -72,7 +72,7 @@ def test_replicaset_converges_and_gc_collects_its_pods(rest):
             break
         time.sleep(0.1)
     assert len(graph["pods"]) == 3  # the apiserver does not cascade; that is the GC's job
-    for action in garbagecollector.sync(graph):
+    for action in garbagecollector.sync(graph, {("apps/v1", "ReplicaSet"): ("replicasets", True)}):
         apply(rest, action)
     assert [p for p in pods() if not p["metadata"].get("deletionTimestamp")] == []
 

@@ -4,6 +4,23 @@ from __future__ import annotations
 from reference_impl.machinery.actions import Delete, Patch
 from reference_impl.controller_manager import garbagecollector as gc
 
+# (apiVersion, kind) -> (resource, namespaced), as the manager builds it from its API paths.
+MAPPING = {("apps/v1", "ReplicaSet"): ("replicasets", True), ("v1", "Pod"): ("pods", True),
+           ("v1", "ConfigMap"): ("configmaps", True), ("v1", "Service"): ("services", True),
+           ("rbac.authorization.k8s.io/v1", "ClusterRole"): ("clusterroles", False),
+           ("v1", "PersistentVolume"): ("persistentvolumes", False)}
+
+
+def ref(api_version, kind, name, uid):
+    return {"apiVersion": api_version, "kind": kind, "name": name, "uid": uid}
+
+
+def dependent(name, uid, namespace, *refs):
+    meta = {"name": name, "uid": uid, "ownerReferences": list(refs)}
+    if namespace:
+        meta["namespace"] = namespace
+    return {"metadata": meta}
+
 
 def obj(name, uid, owners=(), deleting=False, finalizers=(), block=True):
     meta = {"name": name, "namespace": "default", "uid": uid,
@@ -18,43 +35,43 @@ def obj(name, uid, owners=(), deleting=False, finalizers=(), block=True):
 
 def test_dependent_of_a_missing_owner_is_deleted():
     """A pod whose only owner no longer exists is deleted in the background."""
-    assert gc.sync({"pods": [obj("p", "p1", owners=["rs-gone"])]}) == \
+    assert gc.sync({"pods": [obj("p", "p1", owners=["rs-gone"])]}, MAPPING) == \
         [Delete("pods", "default", "p", "Background")]
 
 
 def test_dependent_of_a_live_owner_stays():
     """A pod whose owner exists is left alone."""
-    assert gc.sync({"replicasets": [obj("rs", "rs1")], "pods": [obj("p", "p1", owners=["rs1"])]}) == []
+    assert gc.sync({"replicasets": [obj("rs", "rs1")], "pods": [obj("p", "p1", owners=["rs1"])]}, MAPPING) == []
 
 
 def test_partial_dangling_references_are_removed():
     """A pod with one live and one missing owner only loses the dangling reference."""
-    (patch,) = gc.sync({"replicasets": [obj("rs", "rs1")], "pods": [obj("p", "p1", owners=["rs1", "gone"])]})
+    (patch,) = gc.sync({"replicasets": [obj("rs", "rs1")], "pods": [obj("p", "p1", owners=["rs1", "gone"])]}, MAPPING)
     assert isinstance(patch, Patch) and [r["uid"] for r in patch.patch["metadata"]["ownerReferences"]] == ["rs1"]
 
 
 def test_objects_without_owners_are_never_collected():
     """An object with no ownerReferences is not garbage."""
-    assert gc.sync({"pods": [obj("p", "p1")]}) == []
+    assert gc.sync({"pods": [obj("p", "p1")]}, MAPPING) == []
 
 
 def test_foreground_owner_deletes_blocking_dependents_first():
     """An owner deleted in the foreground has its blocking dependents deleted, and keeps its finalizer."""
     actions = gc.sync({"replicasets": [obj("rs", "rs1", deleting=True, finalizers=["foregroundDeletion"])],
-                       "pods": [obj("p", "p1", owners=["rs1"])]})
+                       "pods": [obj("p", "p1", owners=["rs1"])]}, MAPPING)
     assert actions == [Delete("pods", "default", "p", "Foreground")]
 
 
 def test_foreground_owner_is_released_when_dependents_are_gone():
     """With no blocking dependents left, the foregroundDeletion finalizer is removed."""
-    (patch,) = gc.sync({"replicasets": [obj("rs", "rs1", deleting=True, finalizers=["foregroundDeletion"])]})
+    (patch,) = gc.sync({"replicasets": [obj("rs", "rs1", deleting=True, finalizers=["foregroundDeletion"])]}, MAPPING)
     assert patch.name == "rs" and patch.patch == {"metadata": {"finalizers": []}}
 
 
 def test_orphan_owner_strips_references_then_its_finalizer():
     """An owner deleted with Orphan makes dependents drop their reference, then loses `orphan`."""
     actions = gc.sync({"replicasets": [obj("rs", "rs1", deleting=True, finalizers=["orphan"])],
-                       "pods": [obj("p", "p1", owners=["rs1"])]})
+                       "pods": [obj("p", "p1", owners=["rs1"])]}, MAPPING)
     assert [(a.resource, a.name, a.patch) for a in actions] == [
         ("pods", "p", {"metadata": {"ownerReferences": []}}),
         ("replicasets", "rs", {"metadata": {"finalizers": []}})]
@@ -65,10 +82,69 @@ def test_an_owner_missing_from_the_caches_but_not_gone_keeps_its_dependent():
     apiserver still has (a monitor yet to see it) keeps the dependent and its reference."""
     asked = []
 
-    def is_dangling(ref, namespace):
-        asked.append((ref["uid"], namespace))
+    def is_gone(resource, namespace, ref):
+        asked.append((resource, namespace, ref["uid"]))
         return ref["uid"] == "gone"
-    assert gc.sync({"pods": [obj("p", "p1", owners=["unseen"])]}, is_dangling) == []
-    (patch,) = gc.sync({"pods": [obj("q", "q1", owners=["unseen", "gone"])]}, is_dangling)
+    assert gc.sync({"pods": [obj("p", "p1", owners=["unseen"])]}, MAPPING, is_gone) == []
+    (patch,) = gc.sync({"pods": [obj("q", "q1", owners=["unseen", "gone"])]}, MAPPING, is_gone)
     assert [r["uid"] for r in patch.patch["metadata"]["ownerReferences"]] == ["unseen"]
-    assert asked == [("unseen", "default"), ("unseen", "default"), ("gone", "default")]
+    assert asked == [("replicasets", "default", "unseen"), ("replicasets", "default", "unseen"),
+                     ("replicasets", "default", "gone")]
+
+
+def test_an_owner_in_the_graph_under_another_namespace_is_asked_of_the_apiserver_there():
+    """The graph answers only where upstream's GET would look: an object of the owner's uid in
+    another namespace sends the question to the apiserver, in the dependent's namespace."""
+    asked = []
+
+    def is_gone(resource, namespace, ref):
+        asked.append((resource, namespace, ref["name"]))
+        return False
+    owner = {"metadata": {"name": "owner", "namespace": "a", "uid": "u-own"}}
+    dep = dependent("dep", "u-dep", "b", ref("v1", "ConfigMap", "owner", "u-own"))
+    assert gc.sync({"configmaps": [owner, dep]}, MAPPING, is_gone) == []
+    assert asked == [("configmaps", "b", "owner")]
+
+
+def test_an_owner_of_a_group_version_not_mapped_is_never_taken_for_gone():
+    """isDangling resolves the owner through apiResource(apiVersion, kind): a knative Service
+    (serving.knative.dev/v1) is not the core v1 Service, so its absence from the services proves
+    nothing; upstream's restMappingError is retried, never a delete."""
+    cm = dependent("route-config", "u-cm", "ns", ref("serving.knative.dev/v1", "Service", "hello", "u-ksvc"))
+    assert gc.sync({"configmaps": [cm], "services": []}, MAPPING) == []
+
+
+def test_an_owner_whose_uid_is_an_object_of_another_kind_is_gone():
+    """The owner is GET as its own resource: an object of that uid but another kind is no owner."""
+    pod = dependent("p", "u-p", "ns", ref("apps/v1", "ReplicaSet", "x", "u-x"))
+    cm = {"metadata": {"name": "x", "namespace": "ns", "uid": "u-x"}}
+    assert gc.sync({"pods": [pod], "configmaps": [cm]}, MAPPING) == [Delete("pods", "ns", "p", "Background")]
+
+
+def test_a_cluster_scoped_dependent_of_a_namespaced_owner_is_never_deleted():
+    """namespacedOwnerOfClusterScopedObjectErr: a ClusterRole naming a ConfigMap owner is an
+    invalid reference that upstream neither retries nor acts on; the ClusterRole stays."""
+    role = dependent("per-pod-role", "u-cr", None, ref("v1", "ConfigMap", "cm", "u-gone"))
+    assert gc.sync({"clusterroles": [role], "configmaps": []}, MAPPING) == []
+
+
+def test_a_cluster_scoped_dependent_of_a_gone_cluster_scoped_owner_is_deleted():
+    """A cluster-scoped owner is looked up with no namespace: a ClusterRole owned by a gone PV goes."""
+    role = dependent("r", "u-cr", None, ref("v1", "PersistentVolume", "pv", "u-gone"))
+    assert gc.sync({"clusterroles": [role], "persistentvolumes": []}, MAPPING) == \
+        [Delete("clusterroles", None, "r", "Background")]
+
+
+def test_an_owner_in_another_namespace_is_gone():
+    """Upstream GETs the owner in the dependent's namespace: an owner of that uid in another
+    namespace answers 404 there, so the dependent's reference dangles and it is deleted."""
+    owner = {"metadata": {"name": "owner", "namespace": "a", "uid": "u-own"}}
+    dep = dependent("dep", "u-dep", "b", ref("v1", "ConfigMap", "owner", "u-own"))
+    assert gc.sync({"configmaps": [owner, dep]}, MAPPING) == [Delete("configmaps", "b", "dep", "Background")]
+
+
+def test_a_cluster_scoped_owner_is_found_from_any_namespace():
+    """A namespaced dependent of a live cluster-scoped owner (a PV) stays."""
+    pv = {"metadata": {"name": "pv", "uid": "u-pv"}}
+    dep = dependent("dep", "u-dep", "b", ref("v1", "PersistentVolume", "pv", "u-pv"))
+    assert gc.sync({"persistentvolumes": [pv], "configmaps": [dep]}, MAPPING) == []

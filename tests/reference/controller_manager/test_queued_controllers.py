@@ -9,6 +9,8 @@ from reference_impl.client.workqueue import RateLimitingQueue
 from reference_impl.controller_manager.queued import CONFLICT, QueuedController, QuietRetry, SyncError, Trigger
 from reference_impl.controller_manager.run import ALL, ControllerManager
 from reference_impl.machinery.actions import Patch
+from reference_impl.machinery.csr import CSRParseError
+from reference_impl.machinery.labels import SelectorError
 
 
 def rs(name: str) -> dict:
@@ -86,7 +88,8 @@ def test_a_failing_sync_is_requeued_with_exponential_backoff_until_it_succeeds()
     assert synced == ["ns/a"] * 3
 
 
-@pytest.mark.parametrize("error", [SyncError("bug"), ConnectionRefusedError("bug")], ids=type)
+@pytest.mark.parametrize("error", [SyncError("bug"), ConnectionRefusedError("bug"), SelectorError("x", "bug"),
+                                   CSRParseError("bug")], ids=type)
 def test_a_sync_that_returns_an_error_is_reported_and_requeued_with_backoff(error):
     """A sync raising what Go returns as an error (a SyncError, a request that failed) is upstream's
     HandleError + AddRateLimited: the worker goes on, the error is handed to `handle_error` with its
@@ -123,6 +126,21 @@ def test_a_sync_that_raises_anything_else_is_a_panic_out_of_the_worker():
     assert c.queue.get() is None
     c.on_change("pods", {})
     assert c.queue.get() == "k"  # done: not left processing, a new change enqueues it
+
+
+def test_a_value_error_of_a_bug_in_a_sync_is_a_panic_not_a_transport_error():
+    """Only the client's transport and decode errors count as a failed request: a sync's own
+    `int("two")` is a bug, a panic out of the worker, never requeued as a returned error."""
+    errors = []
+
+    def sync(key):
+        return int({"replicas": "two"}["replicas"])
+    c = QueuedController("broken", RateLimitingQueue(ManualClock()), sync, [Trigger("pods", lambda o: ["k"])],
+                         lambda: [], 60.0, handle_error=lambda key, error: errors.append(key))
+    c.on_change("pods", {})
+    with pytest.raises(ValueError, match="two"):
+        c.process_next_work_item(lambda action: True)
+    assert errors == [] and c.queue.num_requeues("k") == 0
 
 
 def test_a_quiet_retry_is_requeued_with_backoff_without_a_report():
@@ -244,6 +262,18 @@ def test_only_an_update_of_owners_deletion_or_finalizers_queues_the_garbage_coll
     assert collector.queue.get() == ALL
 
 
+def test_a_config_map_owned_by_a_custom_resource_of_a_built_in_kind_name_is_kept():
+    """The manager's GC resolves an owner by apiVersion and kind: a ConfigMap owned by a knative
+    Service (serving.knative.dev/v1), which no cache here holds, is not taken for an orphan of a
+    gone core Service and deleted."""
+    manager, _ = monitored_manager()
+    cm = {"metadata": {"name": "route-config", "namespace": "ns", "uid": "u-cm", "ownerReferences": [
+        {"apiVersion": "serving.knative.dev/v1", "kind": "Service", "name": "hello", "uid": "u-ksvc",
+         "controller": True, "blockOwnerDeletion": True}]}}
+    manager.cache("configmaps").upsert(cm)
+    assert manager._garbage_collect() == []
+
+
 def test_a_pod_change_enqueues_its_job_after_the_pod_update_batch_period():
     """The Job controller batches pod changes (podUpdateBatchPeriod, 0.5 s in 1.24): its Job is not
     synced at once, so that the status the sync creating the pod wrote is cached first, and a
@@ -300,3 +330,9 @@ def test_a_conflict_is_retried_with_backoff_unless_the_controller_waits_for_the_
         c.on_change("pods", {})
         assert c.process_next_work_item(lambda action: CONFLICT)
         assert c.queue.num_requeues("k") == requeues
+
+
+def test_the_manager_s_worker_loop_names_the_generic_go_loop_it_mirrors():
+    """_process_next_work_item runs every controller's worker, so it mirrors wait's BackoffUntil
+    (f() under HandleCrash), the loop all of them run in, not the ReplicaSet controller's worker."""
+    assert ControllerManager._process_next_work_item.__mirrors__ == ("k8s.io/apimachinery/pkg/util/wait.BackoffUntil",)

@@ -149,6 +149,21 @@ def test_a_process_that_cannot_start_is_a_failed_event_after_created(setup):
     assert events[2].involved["fieldPath"] == "spec.containers{c}"
 
 
+def test_a_nul_byte_in_a_command_fails_that_container_and_the_kubelet_keeps_running(setup):
+    """The apiserver accepts "36\u00000" in a command; exec(2) cannot take it. Go's runtime returns an
+    error for that one container (Warning Failed, StartError) and the kubelet goes on syncing."""
+    kubelet, runtime, _, _ = setup
+    kubelet.set_desired_pods([pod({"name": "c", "image": "x", "command": ["sleep", "36\u00000"]})])
+    events = [a for a in execute(kubelet, runtime, kubelet.sync_loop_iteration()) if isinstance(a, RecordEvent)]
+    assert [(e.type, e.reason) for e in events][-1] == ("Warning", "Failed")
+    status = run_until(kubelet, runtime, lambda s: s["phase"] == "Failed")
+    assert status["containerStatuses"][0]["state"]["terminated"]["reason"] == "StartError"
+
+
+def test_an_exec_probe_with_a_nul_byte_fails_and_does_not_raise():
+    """An exec probe's command exec(2) cannot take is a failed probe, as Go's exec error is."""
+    assert run_probe(_probe({"exec": {"command": ["true", "a\u0000b"]}})).success is False
+
 def _probe(kind_spec):
     return RunProbe(None, "c", "liveness", {**kind_spec, "timeoutSeconds": 2})
 
