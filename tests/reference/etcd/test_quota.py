@@ -6,7 +6,6 @@ and in a snapshot's `alarm` bucket."""
 from __future__ import annotations
 
 import json
-import time
 
 import grpc
 import pytest
@@ -222,49 +221,3 @@ def test_an_alarm_in_a_real_etcd_snapshot_is_raised_in_the_restored_reference(tm
                           str(tmp_path / "snap.db")) as reference:
         assert etcdctl(reference, "alarm", "list").stdout == "memberID:1234 alarm:NOSPACE \n"
         assert last_line(etcdctl(reference, "put", "a", "1")) == NOSPACE
-
-
-# etcd 3.4.23, one `etcdctl put` at a time (values of 500,000 and 100 bytes), then Status:
-# (dbSize, dbSizeInUse) in pages after each put.
-RECORDED_GROWTH = [(500000, (128, 127)), (100, (251, 250)), (100, (251, 250)), (100, (251, 250)),
-                   (100, (252, 252)), (500000, (253, 253)), (500000, (498, 498)), (500000, (865, 742)),
-                   (500000, (1232, 987)), (500000, (1232, 1109))]
-
-
-def test_large_values_grow_the_backend_by_their_leafs_copies_as_etcd_34_does():
-    """bbolt writes a changed leaf anew and frees the old copy only for the next commit, so a
-    put into a leaf of large values costs the leaf again: the sizes follow real etcd's to
-    within 3 pages (the reference lays small nodes out as a defragmented file would), where
-    they fell behind by a leaf a put (745 pages against 1232 after the tenth)."""
-    server = EtcdServer(ManualClock())
-    for i, (size, (recorded_size, recorded_in_use)) in enumerate(RECORDED_GROWTH):
-        server.put(PutRequest(b"k%d" % i, b"x" * size))
-        status = server.status()
-        assert abs(status.db_size // 4096 - recorded_size) <= 3, (i, status)
-        assert abs(status.db_size_in_use // 4096 - recorded_in_use) <= 3, (i, status)
-
-
-def test_the_quota_counts_the_copies_large_values_leave():
-    """--quota-backend-bytes 2000000 and puts of 500,000 bytes: etcd 3.4.23 took two and refused
-    the third (its dbSize 1527808 after two); the reference took three."""
-    server = EtcdServer(ManualClock(), quota_backend_bytes=2000000)
-    for i in range(2):
-        request = PutRequest(b"k%d" % i, b"x" * 500000)
-        server.check_quota(request)
-        server.put(request)
-    with pytest.raises(ErrNoSpace):
-        server.check_quota(PutRequest(b"k2", b"x" * 500000))
-
-
-def test_two_puts_of_500kb_fill_a_2mb_quota_as_in_real_etcd(tmp_path):
-    """The same with etcdctl against both, side by side: two puts, then NOSPACE."""
-    accepted = {}
-    for kind, start in (("etcd", real_etcd), ("reference", reference_server)):
-        with start(tmp_path / kind, "--quota-backend-bytes", "2000000") as server:
-            results = []
-            for i in range(4):
-                # etcd's quota reads the size its last backend commit left (one each 100 ms)
-                time.sleep(0.3)
-                results.append(etcdctl(server, "put", f"k{i}", input="x" * 500000))
-            accepted[kind] = ([done.returncode for done in results], last_line(results[-1]))
-    assert accepted["reference"] == accepted["etcd"] == ([0, 0, 1, 1], NOSPACE)
