@@ -23,8 +23,7 @@ from reference_impl.etcd.errors import ErrCompacted, ErrFutureRev, EtcdError
 from reference_impl.etcd.messages import AlarmMember, KeyValue, Member
 from reference_impl.etcd.mvcc import KVStore, Revision
 from reference_impl.etcd.version import CLUSTER_VERSION
-from reference_impl.machinery.protowire import (
-    BYTES, VARINT, consume_field, consume_varint, encode_varint, int64, size_varint)
+from reference_impl.machinery.protowire import BYTES, VARINT, consume_field, consume_varint, encode_varint, int64
 from reference_impl.mirrors import mirrors
 
 MVCC = "go.etcd.io/etcd/server/v3/mvcc"
@@ -72,20 +71,6 @@ def marshal_key_value(kv: KeyValue, tombstone: bool = False) -> bytes:
     return bytes(out)
 
 
-@mirrors("(*go.etcd.io/etcd/api/v3/mvccpb.KeyValue).Size")
-def key_value_size(kv: KeyValue, tombstone: bool = False) -> int:
-    """len(marshal_key_value(kv, tombstone)), counted without encoding it."""
-    size = 1 + size_varint(len(kv.key)) + len(kv.key) if kv.key else 0
-    if tombstone:
-        return size
-    for number in (kv.create_revision, kv.mod_revision, kv.version, kv.lease):
-        if number:
-            size += 1 + size_varint(number)
-    if kv.value:
-        size += 1 + size_varint(len(kv.value)) + len(kv.value)
-    return size
-
-
 @mirrors("(*go.etcd.io/etcd/api/v3/mvccpb.KeyValue).Unmarshal")
 def unmarshal_key_value(data: bytes) -> KeyValue:
     fields: dict[int, int | bytes] = {}
@@ -107,12 +92,6 @@ def key_bucket(store: KVStore) -> Iterator[tuple[bytes, bytes]]:
     """The `key` bucket's entries, in key (= revision) order."""
     for rev, kv in store.revisions():
         yield key_entry(rev, kv)
-
-
-def key_entry_sizes(rev: Revision, kv) -> tuple[int, int]:
-    """The sizes of key_entry's key and value, counted without encoding them."""
-    tombstone = kv.version == 0
-    return len(rev_to_bytes(rev)) + tombstone, key_value_size(kv, tombstone)
 
 
 def key_entry(rev: Revision, kv) -> tuple[bytes, bytes]:

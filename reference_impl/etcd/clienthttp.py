@@ -17,14 +17,13 @@ import time
 import grpc
 
 from reference_impl.etcd import gateway
-from reference_impl.etcd.etcdhttp import JSON, PATH_VERSION, MetricsHandler
+from reference_impl.etcd.etcdhttp import ETCDHTTP, JSON, PATH_VERSION, MetricsHandler
 from reference_impl.machinery.httpbody import json_value_complete
 from reference_impl.etcd.expvar import debug_vars
 from reference_impl.etcd.raft.rawnode import status_json
 from reference_impl.machinery.gojson import marshal_escapes
 from reference_impl.mirrors import mirrors
 
-ETCDHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp"
 PATH_LOG_LEVEL = "/config/local/log"
 PATH_VARS = "/debug/vars"
 # The names and numbers capnslog.ParseLevel takes.

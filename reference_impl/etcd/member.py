@@ -159,15 +159,21 @@ _CRC = re.compile(rb"[0-9a-f]{8}\n")
 
 def _warn_of_an_etcd_data_dir(data_dir: Path) -> None:
     """etcd 3.4 started on a data dir it cannot read warns of each entry it does not know
-    ("found invalid file under data directory") and starts a new member; so does the reference
-    on an etcd data dir, whose keys are in member/snap/db and member/wal, saying how to read them.
-    (`etcdctl defrag --data-dir` needs that member/snap/db too, which the reference does not
-    keep: on its data dir etcdctl 3.4 panics "cannot open database at DIR/member/snap/db (open
-    DIR/member/snap/db: no such file or directory)", as on an empty folder.)"""
-    if (data_dir / "member").is_dir():
-        print(f"reference etcd: found invalid file under data directory {data_dir}: member (an etcd "
-              f"data dir's, not read in place: starting a new member; --restore-from-snapshot "
-              f"{data_dir} on an empty --data-dir reads its keys)", file=sys.stderr, flush=True)
+    ("found invalid file under data directory") and starts a new member; the reference, started
+    on an etcd data dir (one with member/snap/db or member/wal, where etcd keeps its keys),
+    starts a new member too and says how to read those keys. (`etcdctl defrag --data-dir`
+    needs that member/snap/db too, which the reference does not keep: on its data dir etcdctl
+    3.4 panics "cannot open database at DIR/member/snap/db (open DIR/member/snap/db: no such
+    file or directory)", as on an empty folder.)"""
+    if _holds_an_etcd_member(data_dir):
+        print(f"reference etcd: {data_dir} is an etcd data dir (member/snap/db, member/wal), not read "
+              f"in place: starting a new member; --restore-from-snapshot {data_dir} on an empty "
+              f"--data-dir reads its keys", file=sys.stderr, flush=True)
+
+
+def _holds_an_etcd_member(data_dir: Path) -> bool:
+    member = data_dir / "member"
+    return (member / "snap" / "db").is_file() or (member / "wal").is_dir()
 
 
 def _ids_text(member_id: int, cluster_id: int) -> bytes:

@@ -37,6 +37,7 @@ MAX_FRAME = 512 * 1024 * 1024
 QUEUE_SIZE = 4096  # rafthttp's streamBufSize
 CONNECT_TIMEOUT = 1.0
 PROBE_INTERVAL = 0.5  # an idle sender checks its connection (or reconnects) this often
+READ_TIMEOUT = 300.0  # embed's servePeers: the peer http.Server's ReadTimeout, 5 minutes
 
 
 class PeerMetrics:
@@ -253,9 +254,11 @@ class Transport:
                  on_unreachable: Callable[[int], None],
                  on_snapshot_status: Callable[[int, bool], None],
                  on_query: Callable[[dict], dict] = lambda query: {}, local_id: int = 0,
-                 on_http: Callable[[socket.socket, tuple], None] | None = None) -> None:
+                 on_http: Callable[[socket.socket, tuple], None] | None = None,
+                 read_timeout: float = READ_TIMEOUT) -> None:
         self.on_message = on_message
         self.on_http = on_http  # serves a connection that opens with an HTTP/1 request
+        self.read_timeout = read_timeout
         self.metrics = PeerMetrics(local_id)
         self.on_query = on_query
         self.on_unreachable = on_unreachable
@@ -286,18 +289,24 @@ class Transport:
                              daemon=True).start()
 
     def _serve(self, conn: socket.socket, address: tuple) -> None:
-        """Read frames from a connection, or hand it to on_http if it opens with an HTTP request."""
+        """Read frames from a connection, or hand it to on_http if it opens with an HTTP request.
+        Its first byte, and each read of an HTTP exchange, may take read_timeout at most (a
+        silent or half-sent request would hold its thread for good); frames may idle between
+        messages, as etcd's raft streams do."""
+        conn.settimeout(self.read_timeout)
         try:
             first = conn.recv(1, socket.MSG_PEEK)
         except OSError:
             first = b""
-        if self.on_http is None or not is_http_request(first):
+        if first and (self.on_http is None or not is_http_request(first)):
+            conn.settimeout(None)
             self._read_loop(conn)
             return
         try:
-            self.on_http(conn, address)
+            if first:
+                self.on_http(conn, address)
         except OSError:
-            pass  # the client went away mid-answer
+            pass  # the client went away mid-answer, or was too slow to ask
         finally:
             with self._lock:
                 self._conns.discard(conn)

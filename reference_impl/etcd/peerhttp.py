@@ -15,10 +15,9 @@ import json
 import socket
 
 from reference_impl.etcd.backend import marshal_member
-from reference_impl.etcd.etcdhttp import JSON, PATH_VERSION, MetricsHandler
+from reference_impl.etcd.etcdhttp import ETCDHTTP, JSON, PATH_VERSION, MetricsHandler
 from reference_impl.mirrors import mirrors
 
-ETCDHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp"
 PATH_MEMBERS = "/members"
 PATH_PROBING = "/raft/probing"  # rafthttp's ProbingPrefix
 
@@ -77,6 +76,7 @@ class PeerHandler(MetricsHandler):
         headers = {"Content-Type": JSON, "X-Etcd-Cluster-Id": f"{member.node.cluster_id:x}"}
         self.reply(200, members_json(member.members()), headers)
 
+    @mirrors("(*github.com/xiang90/probing.httpHealth).ServeHTTP")
     def probing(self) -> None:
         """github.com/xiang90/probing's handler, any method: OK and the time now, written with
         no Content-Type (Go sniffs text/plain)."""

@@ -18,9 +18,7 @@ from reference_impl.etcd.alarm import (
     DEFAULT_QUOTA_BYTES, AlarmStore, quota_available, request_cost)
 from reference_impl.etcd.apply import (
     Applier, check_intervals, check_key, check_put_request, check_txn_request, is_txn_readonly)
-from reference_impl.etcd.backend import (
-    KeyBucketLayout, backend_buckets, hash_backend, hash_by_rev, key_entry_sizes)
-from reference_impl.etcd.boltgrowth import LeafGrowth
+from reference_impl.etcd.backend import KeyBucketLayout, backend_buckets, hash_backend, hash_by_rev
 from reference_impl.etcd.bolt import PAGE_SIZE, layout_size, write_db
 from reference_impl.etcd.errors import (
     ErrBadLeaderTransferee, ErrCorrupt, ErrLeaseNotFound, ErrNoSpace, ErrRequestTooLarge, EtcdError)
@@ -36,7 +34,7 @@ from reference_impl.etcd.messages import (
     LeaseTimeToLiveResponse, Member, MutatingRequest, PutRequest, PutResponse, RangeRequest,
     RangeResponse, ResponseHeader, StatusResponse, TxnRequest, TxnResponse, WatchCreateRequest,
     WatchResponse)
-from reference_impl.etcd.mvcc import KVStore, Revision
+from reference_impl.etcd.mvcc import KVStore
 from reference_impl.etcd.version import VERSION
 from reference_impl.etcd.watch import DEFAULT_PROGRESS_INTERVAL, WatchHub
 from reference_impl.etcd.wire import raft_request_size
@@ -99,9 +97,6 @@ _CORRUPT_REFUSES = (PutRequest, DeleteRangeRequest, TxnRequest, CompactionReques
                     LeaseRevokeRequest)
 
 
-_LAST_SUB = 1 << 62  # a sub-revision past any a write transaction reaches
-
-
 class EtcdServer:
     """A single-member etcd: KV, lease, watch, maintenance and cluster RPCs over one store."""
 
@@ -132,7 +127,6 @@ class EtcdServer:
         self.raft_index = 0
         self._backend_size = (-1, (0, 0))  # (at raft index, (size, in use)): backend_size's cache
         self._key_layout = KeyBucketLayout()  # the `key` bucket's pages, kept as the store grows
-        self._leaf_growth = LeafGrowth()  # the pages large leaves' old copies hold
         # bbolt's file never shrinks by itself: the largest it has been since the last defragment
         self._file_size = 0
         # The cluster version the leader decided, once its entry is applied (etcd's
@@ -217,20 +211,6 @@ class EtcdServer:
         """Apply one checked, prepared request at time `now`; the response, or the error it gets."""
         self.raft_index += 1
         self.last_applied_now = now
-        written_after = Revision(self.store.current_revision, _LAST_SUB)
-        try:
-            return self._apply(request, now)
-        finally:
-            self._commit_backend(written_after)
-
-    def _commit_backend(self, written_after: Revision) -> None:
-        """The bbolt commit of one applied entry (etcd commits a client's serial writes one by
-        one; a burst it would batch is counted a commit an entry): the `key` records written
-        after `written_after` go to the bucket's last leaf."""
-        self._leaf_growth.commit([key_entry_sizes(rev, kv)
-                                  for rev, kv in self.store.revisions_after(written_after)])
-
-    def _apply(self, request: MutatingRequest, now: float):
         a = self.applier
         if isinstance(request, AlarmRequest):
             return self.alarm_store.apply(request)
@@ -247,7 +227,6 @@ class EtcdServer:
         if isinstance(request, CompactionRequest):
             self._file_size = self.backend_size()[0]  # the file keeps the pages compaction frees
             self.store.compact(request.revision)
-            self._leaf_growth.forget_leaf()
             self._backend_size = (-1, (0, 0))
             # etcd reads the current revision with a range of any key, which its counters see
             self.store.range(b"compaction")
@@ -483,11 +462,9 @@ class EtcdServer:
 
     @mirrors("(*go.etcd.io/etcd/server/v3/mvcc/backend.backend).Size")
     def db_size(self) -> int:
-        """Rough size of what bbolt would hold, cheap enough for every write's quota check: each
-        record's key and value plus per-record overhead, and the pages large leaves' old copies
-        hold (boltgrowth)."""
+        """Rough size of what bbolt would hold: each record's key and value plus per-record overhead."""
         records, data_bytes = self.store.records_size()
-        return PAGE_SIZE + data_bytes + 64 * records + self._leaf_growth.extra_pages()[0] * PAGE_SIZE
+        return 4096 + data_bytes + 64 * records
 
     @mirrors("(*go.etcd.io/etcd/server/v3/mvcc/backend.backend).SizeInUse")
     def backend_size(self) -> tuple[int, int]:
@@ -495,17 +472,14 @@ class EtcdServer:
         state laid out as a defragmented file (the reference's snapshot); the size one page
         more, the page bbolt's copy-on-write commit leaves free. A fresh etcd 3.4 reports 20480
         and 16384, as this does. Kept until the next applied entry; counted, not built (_layout_size).
-        Large values add the pages their leaves' old copies hold (boltgrowth): in use while
-        pending, then free.
 
         The size never goes down but by a defragment: the pages a compaction frees stay in the
         file (recorded, etcd 3.4 went on reporting 311296 bytes once its 200 keys were deleted
         and compacted away, 20480 after `defrag`)."""
         if self._backend_size[0] != self.raft_index:
-            live = self._layout_size()
-            extra, pending = self._leaf_growth.extra_pages()
-            size = max(self._file_size, live + PAGE_SIZE + extra * PAGE_SIZE)
-            self._backend_size = (self.raft_index, (size, live + pending * PAGE_SIZE))
+            in_use = self._layout_size()
+            size = max(self._file_size, in_use + PAGE_SIZE)
+            self._backend_size = (self.raft_index, (size, in_use))
         return self._backend_size[1]
 
     @mirrors("(*go.etcd.io/etcd/server/v3/mvcc/backend.backend).Defrag")
@@ -518,7 +492,6 @@ class EtcdServer:
         16384)."""
         layout = self._layout_size()
         self._file_size = layout + PAGE_SIZE
-        self._leaf_growth = LeafGrowth()
         self._backend_size = (self.raft_index, (layout + PAGE_SIZE, layout - PAGE_SIZE))
 
     def key_layout_to_rebuild(self) -> tuple | None:

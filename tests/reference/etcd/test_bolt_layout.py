@@ -184,17 +184,3 @@ def test_one_caller_lays_the_key_bucket_out_and_the_others_wait_for_it(tmp_path,
         second.join(5)
         assert len(calls) == 1
         assert server.status().db_size_in_use == len(server.snapshot_db())
-
-
-def test_a_key_records_size_is_counted_as_its_encoding_is_long():
-    """key_entry_sizes, which each commit's growth model reads, agrees with key_entry's bytes
-    for records and tombstones, small and large numbers, empty and long values."""
-    from reference_impl.etcd.backend import key_entry, key_entry_sizes
-    from reference_impl.etcd.messages import KeyValue
-    from reference_impl.etcd.mvcc import Revision
-
-    for key, value, number in ((b"k", b"", 1), (b"k" * 200, b"v" * 127, 300), (b"key", b"v" * 20000, 2 ** 40)):
-        for version in (0, 1, number):
-            kv = KeyValue(key, value, create_revision=number, mod_revision=number, version=version, lease=number)
-            entry = key_entry(Revision(number, 3), kv)
-            assert key_entry_sizes(Revision(number, 3), kv) == (len(entry[0]), len(entry[1]))

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import queue
 import re
+import socket
 
 import pytest
 
 from processes import real_etcd, reference_server
 from reference_impl.cluster import free_port
 from reference_impl.etcd.peer import Transport
+from reference_impl.etcd.peerhttp import PeerHTTP
 from reference_impl.etcd.raft import Message, MessageType
 from test_client_port_http import exchange
 
@@ -71,4 +73,21 @@ def test_raft_frames_still_arrive_on_a_port_that_answers_http():
         assert served == []
     finally:
         sending.close()
+        listening.close()
+
+
+@pytest.mark.parametrize("sent", [b"", b"GET /members HTTP/1.1\r\nHost: x"])
+def test_a_silent_or_half_sent_request_is_dropped_after_the_read_timeout(sent):
+    """etcd's peer http.Server has a ReadTimeout (5 minutes): a connection that sends nothing,
+    or half a request, is closed when it runs out, not served by a thread for good."""
+    port = free_port()
+    listening = Transport(("127.0.0.1", port), queue.Queue().put, lambda peer: None,
+                          lambda peer, failed: None, on_http=PeerHTTP(member=None).serve_connection,
+                          read_timeout=0.3)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
+            client.sendall(sent)
+            assert client.recv(1) == b""
+            assert listening._conns == set()
+    finally:
         listening.close()

@@ -16,9 +16,11 @@ from processes import ROOT, etcdctl, put_all, real_etcd, reference_server, requi
 from reference_impl.cluster import ETCD_PEERS_ANY_PORT
 from reference_impl.etcd.backend import marshal_key_value, rev_to_bytes
 from reference_impl.etcd.bolt import PAGE_SIZE, BoltError, read_db, write_db
+from reference_impl.etcd.member import ClusterMember
 from reference_impl.etcd.messages import KeyValue
 from reference_impl.etcd.mvcc import Revision
 from reference_impl.etcd.run import SnapshotUnreadable, parse_args, read_restore_from
+from reference_impl.machinery.clock import ManualClock
 
 TXN = 'version("t1") = "0"\n\nput t1 a\nput t2 b\ndel x1\n\n\n'
 
@@ -364,6 +366,23 @@ def test_auth_enabled_is_written_once_auth_was_switched(tmp_path):
     assert auth[b"authEnabled"] == b"\x00"
 
 
+@pytest.mark.parametrize("entries, warned", [((), False), (("member/",), False),
+                                             (("member/wal/",), True), (("member/snap/db",), True)])
+def test_only_a_data_dir_with_etcds_db_or_wal_is_named_an_etcd_data_dir(tmp_path, capsys, entries, warned):
+    """etcd keeps its keys in member/snap/db and member/wal: an empty member/ (or none) holds
+    nothing to read, and a fresh member starts on it without a word."""
+    for entry in entries:
+        path = tmp_path / "data" / entry
+        if entry.endswith("/"):
+            path.mkdir(parents=True)
+        else:
+            path.parent.mkdir(parents=True)
+            path.write_bytes(b"")
+    with ClusterMember.alone(tmp_path / "data", ManualClock()):
+        pass
+    assert ("etcd data dir" in capsys.readouterr().err) == warned
+
+
 def test_an_etcd_data_dir_given_as_the_data_dir_is_named_and_its_keys_found_by_restore(tmp_path):
     """etcd 3.4 started on a data dir it cannot read warns "found invalid file under data
     directory" of each entry and starts a new member; the reference on etcd's data dir started
@@ -374,9 +393,9 @@ def test_an_etcd_data_dir_given_as_the_data_dir_is_named_and_its_keys_found_by_r
         assert etcdctl(etcd, "put", "a", "1").returncode == 0
     with reference_server(tmp_path / "etcd") as in_place:
         assert etcdctl(in_place, "get", "a").stdout == ""
-    warning = [line for line in in_place.log.read_text().splitlines() if "invalid file" in line]
-    assert warning == [f"reference etcd: found invalid file under data directory {tmp_path / 'etcd' / 'data'}: "
-                       f"member (an etcd data dir's, not read in place: starting a new member; "
-                       f"--restore-from-snapshot {tmp_path / 'etcd' / 'data'} on an empty --data-dir reads its keys)"]
+    warning = [line for line in in_place.log.read_text().splitlines() if "etcd data dir" in line]
+    assert warning == [f"reference etcd: {tmp_path / 'etcd' / 'data'} is an etcd data dir (member/snap/db, "
+                       f"member/wal), not read in place: starting a new member; --restore-from-snapshot "
+                       f"{tmp_path / 'etcd' / 'data'} on an empty --data-dir reads its keys"]
     with reference_server(tmp_path / "restored", "--restore-from-snapshot", str(tmp_path / "etcd" / "data")) as restored:
         assert etcdctl(restored, "get", "a", "--print-value-only").stdout == "1\n"
