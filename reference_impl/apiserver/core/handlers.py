@@ -1202,16 +1202,28 @@ def check_custom_delete_options_kind(options: dict, body: bytes, api_version: st
         raise errors.bad_request(f'no kind "{kind}" is registered for version "{version}" in scheme "{CRD_SCHEME}"')
 
 
-def _check_eviction_types(body: dict) -> None:
-    """400 for deleteOptions the json decoder cannot put into an Eviction's v1.DeleteOptions: any
-    of the values written for it (`body` as decoded, before decoding.merged)."""
-    for options in decoding.writes(body, "deleteOptions") if "deleteOptions" in body else ():
-        if options is None:
-            continue
-        if not isinstance(options, dict):
-            raise errors.bad_request(gojson.type_error(gojson.type_name(options), "v1.DeleteOptions",
-                                                       "Eviction.deleteOptions"))
-        check_delete_options_types(options, "deleteOptions.")
+def _check_eviction_types(body: dict, version: str) -> None:
+    """400 for metadata or deleteOptions the json decoder cannot put into an Eviction's ObjectMeta or
+    v1.DeleteOptions, the first in the body's order (the decoder reports the first wrong value): any
+    of the values written for them (`body` as decoded, before decoding.merged)."""
+    for key, value in decoding.writes_in_order(body):
+        if key == "metadata":
+            try:
+                fieldvalidation.check_object_meta("Eviction", version, value, within="Eviction")
+            except fieldvalidation.UndecodableError as err:
+                raise errors.bad_request(err.problem) from None
+        elif key == "deleteOptions":
+            _check_delete_options_field(value)
+
+
+def _check_delete_options_field(options: object) -> None:
+    """400 for one value written for an Eviction's deleteOptions that is no v1.DeleteOptions."""
+    if options is None:
+        return
+    if not isinstance(options, dict):
+        raise errors.bad_request(gojson.type_error(gojson.type_name(options), "v1.DeleteOptions",
+                                                   "Eviction.deleteOptions"))
+    check_delete_options_types(options, "deleteOptions.")
 
 
 def delete_options_sent(options: dict) -> dict:
@@ -1973,13 +1985,13 @@ class RESTHandlers:
         gvk = decode_as(body, scheme.GroupVersionKind("policy", "v1", "Eviction"), request.body)
         if gvk.group_version not in eviction.ACCEPTED_VERSIONS:
             raise errors.api_version_mismatch(gvk.group_version, "policy/v1")
-        if not isinstance(body.setdefault("metadata", {}), dict):
-            raise errors.bad_request("metadata must be an object")
         try:
-            _check_eviction_types(decoded or body)
+            _check_eviction_types(decoded or body, gvk.version)
         except StatusError as err:
             raise errors.bad_request(f"Eviction in version {gojson.quote(gvk.version)} cannot be handled as a "
                                      f"Eviction: {err.message}") from None
+        if body.get("metadata") is None:
+            body["metadata"] = {}  # null decodes as the zero ObjectMeta
         self._admit_and_validate(request, "CREATE", resource, body, None)
         status = eviction.EvictionREST(self.registry).create(request.info.namespace, request.info.name, body,
                                                              request_dry_run)
