@@ -82,11 +82,14 @@ def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
 
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta.GetObjectMeta")
-def check_object_meta(kind: str, version: str, metadata: object) -> None:
+def check_object_meta(kind: str, version: str, metadata: object, within: str = "") -> None:
     """A custom resource's metadata as the CRD handler unmarshals it into ObjectMeta on its own: a
-    value of the wrong JSON type is the decoder's 400, its field path starting at ObjectMeta."""
+    value of the wrong JSON type is the decoder's 400, its field path starting at ObjectMeta. The
+    `metadata` field of a `within` struct (an Eviction's, which the server has no schema for) is
+    named from that field, as the struct's own decode names it: ObjectMeta.metadata.labels."""
     body = _Body(kind, version, [])
-    _walk(copy.deepcopy(metadata), {"$ref": REF_PREFIX + META + "ObjectMeta"}, None, _Field(), body, None)
+    field = _Field(within, (None, "metadata")) if within else _Field()
+    _walk(copy.deepcopy(metadata), {"$ref": REF_PREFIX + META + "ObjectMeta"}, None, field, body, None)
     body.raise_saved()
 
 

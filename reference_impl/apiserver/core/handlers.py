@@ -1012,6 +1012,23 @@ def uid_precondition(obj: dict) -> Preconditions | None:
     return Preconditions(uid) if uid else None
 
 
+def _within_processed_depth(patched: dict, schema: dict) -> dict:
+    """A patch's result with what the kind's struct does not have dropped, before anything walks it
+    recursively; 400 for one still nested past what this server walks."""
+    try:
+        return fieldvalidation.within_processed_depth(patched, schema)
+    except decoding.DecodeError as err:
+        raise errors.bad_request(str(err)) from None
+
+
+def _check_processed_depth(value: object) -> None:
+    """400 for a value nested past what this server walks."""
+    try:
+        decoding.check_depth(decoding.nesting_of(value))
+    except decoding.DecodeError as err:
+        raise errors.bad_request(str(err)) from None
+
+
 def decode_into_kind(request: Request, resource, obj: dict) -> dict:
     """The object as the kind's struct would hold it; unknown fields per `fieldValidation`. A
     built-in kind's has no zero scalars of `omitempty` fields, and the struct's order."""
@@ -1202,16 +1219,28 @@ def check_custom_delete_options_kind(options: dict, body: bytes, api_version: st
         raise errors.bad_request(f'no kind "{kind}" is registered for version "{version}" in scheme "{CRD_SCHEME}"')
 
 
-def _check_eviction_types(body: dict) -> None:
-    """400 for deleteOptions the json decoder cannot put into an Eviction's v1.DeleteOptions: any
-    of the values written for it (`body` as decoded, before decoding.merged)."""
-    for options in decoding.writes(body, "deleteOptions") if "deleteOptions" in body else ():
-        if options is None:
-            continue
-        if not isinstance(options, dict):
-            raise errors.bad_request(gojson.type_error(gojson.type_name(options), "v1.DeleteOptions",
-                                                       "Eviction.deleteOptions"))
-        check_delete_options_types(options, "deleteOptions.")
+def _check_eviction_types(body: dict, version: str) -> None:
+    """400 for metadata or deleteOptions the json decoder cannot put into an Eviction's ObjectMeta or
+    v1.DeleteOptions, the first in the body's order (the decoder reports the first wrong value): any
+    of the values written for them (`body` as decoded, before decoding.merged)."""
+    for key, value in decoding.writes_in_order(body):
+        if key == "metadata":
+            try:
+                fieldvalidation.check_object_meta("Eviction", version, value, within="Eviction")
+            except fieldvalidation.UndecodableError as err:
+                raise errors.bad_request(err.problem) from None
+        elif key == "deleteOptions":
+            _check_delete_options_field(value)
+
+
+def _check_delete_options_field(options: object) -> None:
+    """400 for one value written for an Eviction's deleteOptions that is no v1.DeleteOptions."""
+    if options is None:
+        return
+    if not isinstance(options, dict):
+        raise errors.bad_request(gojson.type_error(gojson.type_name(options), "v1.DeleteOptions",
+                                                   "Eviction.deleteOptions"))
+    check_delete_options_types(options, "deleteOptions.")
 
 
 def delete_options_sent(options: dict) -> dict:
@@ -1691,10 +1720,13 @@ class RESTHandlers:
         return updated
 
     def _patcher(self, request: Request, field_manager: FieldManager, schema_kind: tuple[str, str],
-                 patch_types: tuple[str, ...] = PATCH_TYPES, decode: Callable[[dict], dict] | None = None):
+                 patch_types: tuple[str, ...] = PATCH_TYPES, decode: Callable[[dict], dict] | None = None,
+                 prune_to: dict | None = None):
         """The function the registry runs on the current object inside its GuaranteedUpdate (an
         apply also on None, for an object that is not there): the patched object, passed through
-        `decode` (as the patchers decode their result into the kind), with its managedFields."""
+        `decode` (as the patchers decode their result into the kind), with its managedFields. With
+        `prune_to`, the schema of the kind's struct, a patch may nest 10,000 levels (the patchers
+        apply it without recursion) in what the decode of its result skips."""
         media_type = patch_type_of(request)
         # A built-in kind's route consumes only the patch types, compared by go-restful as written;
         # its 415 is for a body it would read (ContentLength > 0); with none, no route is left for
@@ -1713,7 +1745,8 @@ class RESTHandlers:
                 return field_manager.apply(current, decode_apply_patch(request), request.param("fieldManager"),
                                            query_bool(request.query.get("force")), now)
             # Decoded only here, on the object read from storage: a missing object is a 404 first.
-            patch = decode_body(request, allow_patch=True)[0]
+            patch = decode_body(request, allow_patch=True,
+                                max_depth=decoding.MAX_JSON_DEPTH if prune_to else decoding.MAX_PROCESSED_DEPTH)[0]
             try:
                 # The JSON and merge patchers patch the current object's JSON, where a byte
                 # that is no UTF-8 is a U+FFFD; the strategic one its unstructured map, which keeps it.
@@ -1734,18 +1767,24 @@ class RESTHandlers:
                     raise errors.bad_request(err.message) from err
                 raise errors.generic_server_response(422) from err  # a JSON patch's operation failed
             if not isinstance(patched, dict):
-                # jsonPatcher decodes the patched JSON into the kind; what it cannot is invalid.
+                # jsonPatcher decodes the patched JSON into the kind; what it cannot is invalid,
+                # quoted whole: a list past what the encoder walks is this server's 400 instead.
+                _check_processed_depth(patched)
                 problem = (f"couldn't get version/kind; json parse error: json: cannot unmarshal "
                            f"{gojson.type_name(patched)} into Go value of type {TYPE_META_STRUCT}")
                 shown = gojson.quote(jsonserializer.encode(patched).decode())
                 raise errors.invalid("", "", [f"patch: Invalid value: {shown}: {problem}"])
+            if prune_to is not None:
+                patched = _within_processed_depth(patched, prune_to)
             if decode is not None:
                 try:
                     patched = decode(patched)
                 except fieldvalidation.UndecodableError as err:
                     if media_type != STRATEGIC_MERGE_PATCH or err.conversion_problem is None:
                         raise
-                    raise unconvertible_patch_result(patch, err.conversion_problem) from None
+                    # A patch deep past what format_v walks is quoted as the kind's struct holds it.
+                    quoted = patch if prune_to is None else _within_processed_depth(patch, prune_to)
+                    raise unconvertible_patch_result(quoted, err.conversion_problem) from None
             return field_manager.update(current, patched, field_manager_of(request), now)
         return apply
 
@@ -1773,7 +1812,9 @@ class RESTHandlers:
                 raise undecodable_patch_result(document, err.problem) from None
         apply = self._patcher(request, FieldManager.for_resource(resource, info.subresource),
                               (resource.api_version, resource.kind),
-                              CUSTOM_RESOURCE_PATCH_TYPES if resource.custom else PATCH_TYPES, decode)
+                              CUSTOM_RESOURCE_PATCH_TYPES if resource.custom else PATCH_TYPES, decode,
+                              None if resource.custom else fieldvalidation.kind_schema(resource.group,
+                                                                                       resource.version, resource.kind))
         # After the patch type, as PatchResource checks.
         check_write_options(request, "PatchOptions", media_type)
         namespace = info.namespace if resource.namespaced else ""
@@ -1976,13 +2017,13 @@ class RESTHandlers:
         gvk = decode_as(body, scheme.GroupVersionKind("policy", "v1", "Eviction"), request.body)
         if gvk.group_version not in eviction.ACCEPTED_VERSIONS:
             raise errors.api_version_mismatch(gvk.group_version, "policy/v1")
-        if not isinstance(body.setdefault("metadata", {}), dict):
-            raise errors.bad_request("metadata must be an object")
         try:
-            _check_eviction_types(decoded or body)
+            _check_eviction_types(decoded or body, gvk.version)
         except StatusError as err:
             raise errors.bad_request(f"Eviction in version {gojson.quote(gvk.version)} cannot be handled as a "
                                      f"Eviction: {err.message}") from None
+        if body.get("metadata") is None:
+            body["metadata"] = {}  # null decodes as the zero ObjectMeta
         self._admit_and_validate(request, "CREATE", resource, body, None)
         status = eviction.EvictionREST(self.registry).create(request.info.namespace, request.info.name, body,
                                                              request_dry_run)

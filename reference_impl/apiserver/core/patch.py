@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 from reference_impl.machinery import gojson
 from reference_impl.machinery.gofmt import format_s, format_v, type_of
@@ -165,12 +165,22 @@ def _decode_key(token: str) -> str:
 
 
 def _equal(a: Any, b: Any) -> bool:
-    """lazyNode.equal: objects and arrays by member, scalars by their JSON text (1 is not 1.0)."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_equal(a[key], b[key]) for key in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
-    return type(a) not in (dict, list) and type(b) not in (dict, list) and json.dumps(a) == json.dumps(b)
+    """lazyNode.equal: objects and arrays by member, scalars by their JSON text (1 is not 1.0).
+    Without recursion: earlier operations may have built values 10,000 levels deep."""
+    pairs = [(a, b)]
+    while pairs:
+        a, b = pairs.pop()
+        if isinstance(a, dict) and isinstance(b, dict):
+            if a.keys() != b.keys():
+                return False
+            pairs.extend((a[key], b[key]) for key in a)
+        elif isinstance(a, list) and isinstance(b, list):
+            if len(a) != len(b):
+                return False
+            pairs.extend(zip(a, b))
+        elif type(a) in (dict, list) or type(b) in (dict, list) or json.dumps(a) != json.dumps(b):
+            return False
+    return True
 
 
 def _apply_add(doc: dict, op: dict, parsed: Parsed) -> dict:
@@ -370,11 +380,26 @@ def _merge(current: Any, patch: Any) -> Any:
 def _pruned(value: Any) -> Any:
     """A value the patch brings: its maps lose their null members (arrays keep theirs), all the
     way down, and are written sorted."""
-    if isinstance(value, dict):
-        return {key: _pruned(value[key]) for key in sorted(value) if value[key] is not None}
-    if isinstance(value, list):
-        return [_pruned(item) for item in value]
-    return value
+    return _rebuilt(value, lambda members: {key: members[key] for key in sorted(members) if members[key] is not None})
+
+
+def _rebuilt(value: Any, members_of: Callable[[dict], dict]) -> Any:
+    """A copy of `value` with each map in it made `members_of(map)`, a new map of the members it
+    keeps. Without recursion: a patch may bring a value 10,000 levels deep (in a field the kind does
+    not have, which only the decode after the patch drops)."""
+    root = [value]
+    pending: list[tuple[dict | list, Any]] = [(root, 0)]
+    while pending:
+        container, at = pending.pop()
+        item = container[at]
+        if isinstance(item, dict):
+            item = container[at] = members_of(item)
+        elif isinstance(item, list):
+            item = container[at] = list(item)
+        else:
+            continue
+        pending.extend((item, key) for key in (item if isinstance(item, dict) else range(len(item))))
+    return root[0]
 
 
 # --- strategic merge patch -------------------------------------------------------------------
@@ -726,10 +751,6 @@ def _normalize_element_order(merged: list, patch_order: list, server_order: list
 
 
 def _strip_directives(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip_directives(v) for k, v in value.items()
-                if k != DIRECTIVE and k != RETAIN_KEYS and not k.startswith(SET_ELEMENT_ORDER)
-                and not k.startswith(DELETE_FROM_PRIMITIVE_LIST)}
-    if isinstance(value, list):
-        return [_strip_directives(v) for v in value]
-    return value
+    return _rebuilt(value, lambda members: {k: v for k, v in members.items()
+                                            if k != DIRECTIVE and k != RETAIN_KEYS and not k.startswith(SET_ELEMENT_ORDER)
+                                            and not k.startswith(DELETE_FROM_PRIMITIVE_LIST)})

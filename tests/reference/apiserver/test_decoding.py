@@ -218,6 +218,67 @@ def test_a_crd_schema_nested_past_pythons_stack_is_a_400_not_a_500(chain):
     assert (answer, status["message"]) == (400, "the object is nested 4006 levels deep; this server accepts at most 200")
 
 
+# A ConfigMap patched with a value 5,000 levels deep, with what the real 1.24 server answered each
+# (fixapi29b, /work/k8s-bin/kube-apiserver on etcd 3.4): the patchers apply it whatever its depth,
+# and the decode of the result skips a field the kind does not have, or notes the type of a value
+# that cannot be an annotation's string.
+DEEP_PATCHES = [
+    ("application/merge-patch+json", '{"x":DEEP}', 200, ""),
+    ("application/strategic-merge-patch+json", '{"x":DEEP}', 200, ""),
+    ("application/json-patch+json", '[{"op":"add","path":"/x","value":DEEP}]', 200, ""),
+    ("application/merge-patch+json", '{"metadata":{"annotations":{"a":DEEP}}}', 422,
+     "json: cannot unmarshal object into Go struct field ObjectMeta.metadata.annotations of type string"),
+    ("application/strategic-merge-patch+json", '{"metadata":{"annotations":{"a":DEEP}}}', 422,
+     "unrecognized type: string"),
+    ("application/json-patch+json", '[{"op":"add","path":"/metadata/annotations/a","value":DEEP}]', 422,
+     "json: cannot unmarshal object into Go struct field ObjectMeta.metadata.annotations of type string"),
+    ("application/json-patch+json", '[{"op":"test","path":"/data","value":DEEP}]', 422, ""),
+]
+
+
+@pytest.mark.parametrize("content_type,patch,code,problem", DEEP_PATCHES,
+                         ids=["merge-unknown", "strategic-unknown", "json-unknown", "merge-annotation",
+                              "strategic-annotation", "json-annotation", "json-test"])
+def test_a_patch_5000_deep_is_applied_and_its_result_decoded_as_upstreams(chain, content_type, patch, code,
+                                                                          problem):
+    """A patch is decoded up to 10,000 levels (as DecodePatch and the merge patchers read it), applied
+    without recursion, and its result pruned to the kind's struct before anything walks it: where
+    200 levels were taken, every one of these was a 400 "nested 5001 levels deep"."""
+    name = f"seed{DEEP_PATCHES.index((content_type, patch, code, problem))}"  # the chain outlives a test
+    configmap = {"metadata": {"name": name, "annotations": {"k": "v"}}, "data": {"d": "v"}}
+    assert call(chain, "POST", ns_path(chain, "configmaps"), configmap)[0] == 201
+    body = patch.replace("DEEP", deep_object(5_000)).encode()
+    answer, status = call(chain, "PATCH", ns_path(chain, "configmaps", name), body, content_type=content_type)
+    if code == 200:
+        assert (answer, "x" in status, status["data"]) == (200, False, {"d": "v"})
+    else:
+        assert (answer, status["reason"]) == (code, "Invalid") and status["message"].endswith(problem)
+
+
+def test_a_json_patch_may_test_a_value_5000_deep_that_an_earlier_operation_added(chain):
+    """The `test` operation compares values member by member whatever their depth (lazyNode.equal):
+    a value an earlier operation added, then tested equal, leaves a result the decode prunes."""
+    assert call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "tested"}})[0] == 201
+    deep = deep_object(5_000)
+    patch = f'[{{"op":"add","path":"/x","value":{deep}}},{{"op":"test","path":"/x","value":{deep}}}]'
+    answer, status = call(chain, "PATCH", ns_path(chain, "configmaps", "tested"), patch.encode(),
+                          content_type="application/json-patch+json")
+    assert (answer, "x" in status) == (200, False)
+
+
+@pytest.mark.parametrize("content_type,patch", [
+    ("application/merge-patch+json", "DEEP"),
+    ("application/json-patch+json", '[{"op":"replace","path":"","value":DEEP}]'),
+], ids=["merge", "json"])
+def test_a_patch_whose_result_is_a_list_5000_deep_is_400_not_500(chain, content_type, patch):
+    """A result that is no object is invalid, quoted whole by upstream (422); one nested past what
+    this server's encoder walks stays a client's 400, never a RecursionError's 500."""
+    assert call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "listed"}})[0] in (201, 409)
+    body = patch.replace("DEEP", "[" * 5_000 + "]" * 5_000).encode()
+    answer, status = call(chain, "PATCH", ns_path(chain, "configmaps", "listed"), body, content_type=content_type)
+    assert (answer, status["message"]) == (400, "the object is nested 5000 levels deep; this server accepts at most 200")
+
+
 @pytest.mark.parametrize("fields_v1", [5, "x"], ids=["number", "string"])
 def test_a_managed_fields_entry_takes_any_json_as_its_fields_v1(chain, fields_v1):
     """FieldsV1.UnmarshalJSON keeps any JSON as raw bytes, so the decoder names the next wrong

@@ -376,3 +376,53 @@ def test_an_evictions_delete_options_of_the_wrong_type_name_their_path_in_the_ev
     running_pod(chain)
     code, status = evict(chain, eviction(**options))
     assert (code, status["message"]) == (400, f'Eviction in version "v1" cannot be handled as a Eviction: {message}')
+
+
+def deep_object(depth: int) -> str:
+    return '{"a":' * depth + "1" + "}" * depth
+
+
+# What the real 1.24 server answered each (fixapi29b, /work/k8s-bin/kube-apiserver on etcd 3.4),
+# for a pod that does not exist: the typed decode refuses the body before the pod is looked up.
+WRONGLY_TYPED_METADATA = [
+    ('{"name":"web","labels":"x"}', "string into Go struct field ObjectMeta.metadata.labels of type "
+                                    "map[string]string"),
+    ('{"name":"web","labels":{"a":1}}', "number into Go struct field ObjectMeta.metadata.labels of type string"),
+    ('{"name":"web","labels":DEEP}', "object into Go struct field ObjectMeta.metadata.labels of type string"),
+    ('{"name":"web","labels":{"a":DEEP}}', "object into Go struct field ObjectMeta.metadata.labels of type string"),
+    ('{"name":"web","annotations":{"a":1}}', "number into Go struct field ObjectMeta.metadata.annotations of type "
+                                             "string"),
+    ('{"name":5}', "number into Go struct field ObjectMeta.metadata.name of type string"),
+    ('{"name":"web","generation":"1"}', "string into Go struct field ObjectMeta.metadata.generation of type int64"),
+    ("[]", "array into Go struct field Eviction.metadata of type v1.ObjectMeta"),
+]
+
+
+@pytest.mark.parametrize("metadata,message", WRONGLY_TYPED_METADATA,
+                         ids=["labels-string", "label-number", "labels-5000-deep", "label-5000-deep",
+                              "annotation-number", "name-number", "generation-string", "metadata-list"])
+@pytest.mark.parametrize("api_version", ["policy/v1", "policy/v1beta1"])
+def test_an_evictions_metadata_of_the_wrong_type_is_400_naming_its_path_in_the_eviction(chain, metadata, message,
+                                                                                         api_version):
+    """The Eviction's ObjectMeta is decoded with the rest of it: a value of the wrong JSON type is
+    the decoder's 400, its field path starting at the Eviction's `metadata` field (as deep as 5,000
+    levels, which the decoder skips after noting its type), before the pod is looked up."""
+    body = ('{"apiVersion":"%s","kind":"Eviction","metadata":%s}'
+            % (api_version, metadata.replace("DEEP", deep_object(5_000)))).encode()
+    code, status = call(chain, "POST", ns_path(chain, "pods", "web") + "/eviction", body)
+    version = api_version.partition("/")[2]
+    assert (code, status["message"]) == (400, f'Eviction in version "{version}" cannot be handled as a Eviction: '
+                                              f"json: cannot unmarshal {message}")
+
+
+def test_the_first_wrongly_typed_field_of_an_eviction_is_the_one_reported(chain):
+    """encoding/json notes the first value of the wrong type in the body's order (saveError), and
+    goes on: metadata written before wrong deleteOptions is the one named, and after them is not."""
+    metadata, options = b'"metadata":{"labels":"x"}', b'"deleteOptions":{"gracePeriodSeconds":"x"}'
+    answers = []
+    for first, second in ((metadata, options), (options, metadata)):
+        body = b'{"apiVersion":"policy/v1","kind":"Eviction",' + first + b"," + second + b"}"
+        code, status = call(chain, "POST", ns_path(chain, "pods", "web") + "/eviction", body)
+        answers.append((code, status["message"].rpartition("Go struct field ")[2]))
+    assert answers == [(400, "ObjectMeta.metadata.labels of type map[string]string"),
+                       (400, "DeleteOptions.deleteOptions.gracePeriodSeconds of type int64")]
