@@ -1025,6 +1025,19 @@ def test_a_list_in_namespace_dot_dot_is_a_bad_request(chain, method):
     assert (code, cached["items"]) == (200, [])
 
 
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+def test_a_list_in_namespace_dot_dot_selecting_one_name_reads_one_key(chain, method):
+    """ListPredicate reads the one key a metadata.name field selector pins (MatchesSingle ->
+    GetToList) before any prefix: for namespace `..` the real 1.24 server answered a GET list and
+    a dryRun collection delete with 200 and no items, and the ConfigMap stayed."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "x"}})
+    code, listed = call(chain, method, "/api/v1/namespaces/../configmaps",
+                        query={"fieldSelector": "metadata.name=x", "dryRun": "All"} if method == "DELETE"
+                        else {"fieldSelector": "metadata.name=x"})
+    assert (code, listed["items"]) == (200, [])
+    assert call(chain, "GET", ns_path(chain, "configmaps", "x"))[0] == 200
+
+
 def test_pod_status_update_keeps_metadata_changes_but_not_spec_or_owner_references(chain):
     """podStatusStrategy.PrepareForUpdate resets only the spec, ownerReferences and
     deletionTimestamp: labels and annotations sent to pods/status (PUT or patch) are written."""
