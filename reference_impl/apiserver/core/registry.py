@@ -24,8 +24,7 @@ from reference_impl.apiserver.core.conversion import ConvertingStorage
 from reference_impl.apiserver.storage.cacher import BOOKMARK_FREQUENCY, Cacher, should_delegate_list
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.resourcequota import LOOPBACK_FIELD_MANAGER
-from reference_impl.apiserver.fieldmanager import FieldManager
+from reference_impl.apiserver.fieldmanager import LOOPBACK_FIELD_MANAGER, FieldManager
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
 from reference_impl.apiserver.kinds import namespace, pod, podwarnings, service
 from reference_impl.apiserver.kinds._defaulting import default_zero, dict_items
