@@ -57,8 +57,10 @@ Differences that remain on purpose:
     with a 500 that names one of them ('no kind "APIService" is registered for version
     "apiregistration.k8s.io/v1"', 'converting (v1.Service) to (core.Endpoints)'); the reference
     answers a 400 ('Namespace parameter invalid: "..": may not be \'..\''), its own words since
-    upstream's depend on what etcd holds. (Namespace `.` lists every namespace there, and `..`
-    a custom resource's whole group, on both.)
+    upstream's depend on what etcd holds. (Namespace `.` lists every namespace there on both, and
+    `..` a custom resource's whole group when every object there is in a version of the listed
+    CRD; else upstream's 500 'request to convert CR from an invalid group/version' is the
+    reference's 400 with those words.)
   - Bounded decoding: JSON or YAML nested past 200 levels inside a field its kind keeps (a string
     field given a deep object, also in a patch, an apply configuration, a review, a
     ControllerRevision's data) is refused with the reference's own 400 ("nested N levels deep")

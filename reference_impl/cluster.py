@@ -408,12 +408,14 @@ def exit_status_file(log: Path) -> Path:
 
 def exit_report(process: Process) -> str:
     """One line on a process that no longer runs: its name, its exit code where it wrote one (a
-    reference component does; a real binary, or one a signal ended, does not), and the line of its
-    log that says why: Go's runtime's last "panic: " line, else its last line."""
+    reference component does, 0 when SIGTERM or SIGINT stopped it; a real binary, or one SIGKILL
+    ended, does not), and the line of its log that says why: Go's runtime's last "panic: " line,
+    else its last line."""
     try:
-        code = f"with status {int(exit_status_file(Path(process.log)).read_text())}"
+        status = int(exit_status_file(Path(process.log)).read_text())
+        code = f"with status {status}" + (" (it was stopped)" if status == 0 else "")
     except (OSError, ValueError):
-        code = "with no status recorded (a signal ended it, or it is not a reference component)"
+        code = "with no status recorded (SIGKILL ended it, or it is not a reference component)"
     lines = [line for line in _last_lines(Path(process.log)) if line.strip()]
     why = next((line for line in reversed(lines) if line.startswith("panic: ")), lines[-1] if lines else "")
     return f"{process.name} (pid {process.pid}) exited {code}; its last log line: {why or '(none)'}"

@@ -6,6 +6,10 @@ fan-out goes on: the store already holds the object, and an exception escaping i
 would end its watch or make it relist the same object for ever, freezing the cache. Upstream's
 processorListener runs handlers under HandleCrash, which ends the process: every component passes
 a `handle_error` that does so (machinery.crash.Crash.handler_error).
+
+Once `stop` is set no handler runs: upstream's processorListener has stopped with its informer, or,
+after a panic (which sets it), the process is gone; a handler raising again would log another
+panic no Go process lives to log.
 """
 from __future__ import annotations
 
@@ -39,8 +43,10 @@ class Indexer:
 
     def __init__(self, indexers: dict[str, IndexFunc] | None = None,
                  key_func: Callable[[dict], str] = meta_namespace_key,
-                 handle_error: Callable[[dict, Exception], None] | None = None):
+                 handle_error: Callable[[dict, Exception], None] | None = None,
+                 stop: threading.Event | None = None):
         self._lock = threading.RLock()
+        self.stop = stop
         self.handle_error = handle_error or _log_handler_error
         self._items: dict[str, dict] = {}
         self._indexers = dict(indexers if indexers is not None else {NAMESPACE_INDEX: namespace_index})
@@ -135,6 +141,8 @@ class Indexer:
                 self._call(handler.on_update, old, new)
 
     def _call(self, callback: Callable, *objs: dict) -> None:
+        if self.stop is not None and self.stop.is_set():
+            return
         try:
             callback(*objs)
         except Exception as error:  # noqa: BLE001 - see the module docstring

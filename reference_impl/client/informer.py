@@ -15,6 +15,10 @@ from reference_impl.client.rest import RestClient, run_reflector
 
 RELIST_BACKOFF = 1.0
 WATCH_RESUME_PAUSE = 0.05
+# How long stopping waits for the informers' threads: a handler already running finishes, but a
+# list or watch the apiserver leaves unanswered is not waited for (its daemon thread ends with the
+# process, as Go's informers stop without waiting for a hung request).
+STOP_WAIT = 1.0
 
 
 def log(component: str, message: str) -> None:
@@ -33,7 +37,7 @@ class Informer:
                  indexers: dict[str, IndexFunc] | None = None,
                  handle_error: Callable[[dict, Exception], None] | None = None):
         self.client, self.path, self.stop, self.component = client, path, stop, component
-        self.store = Indexer(indexers, handle_error=handle_error)
+        self.store = Indexer(indexers, handle_error=handle_error, stop=stop)
         self.reflector = Reflector(self.store)
         if wake is not None:
             self.store.add_event_handler(ResourceEventHandler(
@@ -49,11 +53,12 @@ class Informer:
         self._thread.start()
         return self
 
-    def wait_stopped(self) -> None:
-        """Wait until the informer, once its stop event is set, has stopped (a watch notices
-        within half a second, a list when it is answered), so that no handler runs any more."""
+    def wait_stopped(self, timeout: float = STOP_WAIT) -> None:
+        """Wait, at most `timeout` seconds, until the informer, once its stop event is set, has
+        stopped (a watch notices within half a second, a list when it is answered); its store
+        runs no handler after the stop whether or not the thread has ended."""
         if self._thread.is_alive():
-            self._thread.join()
+            self._thread.join(timeout)
 
     def _run(self) -> None:
         on_list = self.reflector.on_list
@@ -96,10 +101,12 @@ def start_and_sync(informers: list[Informer], stop: threading.Event, what: str =
 
 
 def stop_informers(informers: Iterable[Informer], stop: threading.Event) -> None:
-    """Stop the informers (`stop` is theirs) and wait until none runs a handler any more."""
+    """Stop the informers (`stop` is theirs): none runs a handler any more, and their threads get
+    STOP_WAIT seconds in all to end."""
     stop.set()
+    deadline = time.monotonic() + STOP_WAIT
     for informer in informers:
-        informer.wait_stopped()
+        informer.wait_stopped(max(0.0, deadline - time.monotonic()))
 
 
 def load_client(kubeconfig: Path) -> RestClient:

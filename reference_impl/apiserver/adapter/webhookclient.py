@@ -111,7 +111,7 @@ class WebhookClient:
         try:
             path = f"{target.path or '/'}?{target.query}" if target.query else target.path or "/"
             # The REST client's body: the JSON serializer's, whose json.Encoder ends it with a newline.
-            connection.request("POST", path, body=jsonserializer.encode(review) + b"\n",
+            connection.request("POST", path, body=jsonserializer.encode_response(review),
                                headers={"Content-Type": "application/json", "Accept": "application/json"})
             response = connection.getresponse()
             body = response.read()

@@ -16,14 +16,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from reference_impl.apiserver.core.errors import StatusError
-from reference_impl.apiserver.fieldmanager import FieldManager
+from reference_impl.apiserver.fieldmanager import LOOPBACK_FIELD_MANAGER, FieldManager
 from reference_impl.mirrors import mirrors
 
 CONFIGMAP_NAMESPACE = "kube-system"
 CONFIGMAP_NAME = "extension-apiserver-authentication"
 CLIENT_CA_KEY = "client-ca-file"
-# The loopback client's user agent: the real 1.24 records its writes under this manager.
-MANAGER = "Go-http-client"
 EXPIRY_SLACK = datetime.timedelta(minutes=5)
 
 
@@ -70,6 +68,6 @@ def sync_config_map(registry, client_ca_pem: str) -> bool:
         return True
     config_map = {"apiVersion": "v1", "kind": "ConfigMap",
                   "metadata": {"name": CONFIGMAP_NAME, "namespace": CONFIGMAP_NAMESPACE}, "data": data}
-    tracked = FieldManager.for_resource(registry.resource("configmaps")).update(None, config_map, MANAGER, registry.now())
+    tracked = FieldManager.for_resource(registry.resource("configmaps")).update(None, config_map, LOOPBACK_FIELD_MANAGER, registry.now())
     registry.create("configmaps", CONFIGMAP_NAMESPACE, tracked)
     return True

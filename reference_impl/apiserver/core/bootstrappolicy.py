@@ -24,7 +24,7 @@ from typing import Iterable
 
 from reference_impl.apiserver.core import controllerpolicy, flowcontrolbootstrap, reconciliation
 from reference_impl.apiserver.core.errors import StatusError
-from reference_impl.apiserver.fieldmanager import FieldManager
+from reference_impl.apiserver.fieldmanager import LOOPBACK_FIELD_MANAGER, FieldManager
 from reference_impl.apiserver.core.policyrule import (READ, READ_UPDATE, READ_WRITE, WRITE, cluster_binding,
                                                       cluster_role, events_rule, groups, role, role_binding, rule,
                                                       sas, url_rule, users)
@@ -312,9 +312,8 @@ def namespace_role_bindings() -> list[dict]:
 
 # Who writes the bootstrap objects, as their managedFields name them: the apiserver's own
 # controllers and hooks write as kube-apiserver, the RBAC hook's loopback client has no user agent
-# of its own, the APF configuration producer names itself.
+# of its own (LOOPBACK_FIELD_MANAGER), the APF configuration producer names itself.
 APISERVER_MANAGER = "kube-apiserver"
-RBAC_MANAGER = "Go-http-client"
 APF_MANAGER = "api-priority-and-fairness-config-producer-v1"
 
 
@@ -369,7 +368,7 @@ def ensure_rbac_policy(registry: object) -> list[str]:
             else:
                 if result.operation == reconciliation.RECREATE:
                     registry.delete(plural, namespace, name)
-                if not create_if_absent(registry, plural, namespace, result.obj, RBAC_MANAGER):
+                if not create_if_absent(registry, plural, namespace, result.obj, LOOPBACK_FIELD_MANAGER):
                     continue
             written.append(_described(expected))
     return written

@@ -74,12 +74,24 @@ def _set_api_version(obj: dict, api_version: str) -> dict:
 
 @mirrors("(*k8s.io/apiextensions-apiserver/pkg/apiserver/conversion.CRConverterFactory).NewConverter")
 def converter(crd: dict, webhook_call: customconversion.Call) -> Converter:
-    """The CRD's converter: its webhook's, whose failures are plain (500) errors, or None's."""
+    """The CRD's converter: its webhook's, whose failures are plain (500) errors, or None's; either
+    only from one of the CRD's own versions."""
     conversion = crd["spec"].get("conversion") or {}
-    if conversion.get("strategy") != "Webhook":
-        return _set_api_version
-    webhook = customconversion.WebhookConverter(conversion, webhook_call)
+    convert = _set_api_version if conversion.get("strategy") != "Webhook" else \
+        _webhook_converter(customconversion.WebhookConverter(conversion, webhook_call))
+    valid_versions = {f"{crd['spec']['group']}/{version['name']}" for version in crd["spec"]["versions"]}
 
+    @mirrors("(*k8s.io/apiextensions-apiserver/pkg/apiserver/conversion.crConverter).ConvertToVersion")
+    def convert_from_valid_version(obj: dict, api_version: str) -> dict:
+        # An object of the group in a version its CRD lacks (another CRD's, read through a list in
+        # namespace `..`): upstream's 500, a 400 here as a client's request is what reached it.
+        if obj.get("apiVersion") not in valid_versions:
+            raise errors.bad_request(f"request to convert CR from an invalid group/version: {obj.get('apiVersion')}")
+        return convert(obj, api_version)
+    return convert_from_valid_version
+
+
+def _webhook_converter(webhook: customconversion.WebhookConverter) -> Converter:
     def convert(obj: dict, api_version: str) -> dict:
         try:
             return webhook.convert(obj, api_version)

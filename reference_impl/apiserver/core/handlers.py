@@ -881,9 +881,17 @@ def decode_as(obj: dict, into: scheme.GroupVersionKind, body: bytes) -> scheme.G
     except scheme.DecodeError as err:
         if err.gvk is None:
             raise transform_decode_error(into.kind, err.problem, body) from None
-        problem = _struct_problem(obj, err.gvk) or err.problem
+        problem = _codec_problem(obj, err)
         raise errors.bad_request(f"{err.gvk.kind} in version {gojson.quote(err.gvk.version)} cannot be handled "
                                  f"as a {into.kind}: {problem}") from None
+
+
+def _codec_problem(obj: dict, err: scheme.DecodeError) -> str:
+    """What the codec says of `obj` it could not decode: it decodes a body into the struct of the
+    kind it says it is before it converts, so that struct's error comes first; a kind its scheme
+    does not register it decodes into nothing, and says so."""
+    registered = err.gvk is not None and not isinstance(err, scheme.NotRegistered)
+    return (_struct_problem(obj, err.gvk) if registered else None) or err.problem
 
 
 def _struct_problem(obj: dict, gvk: scheme.GroupVersionKind) -> str | None:
@@ -1895,11 +1903,7 @@ class RESTHandlers:
                 else:
                     scheme.META_SCHEME.decode(options, scheme.DELETE_OPTIONS, scheme.DELETE_OPTIONS)
             except scheme.DecodeError as err:
-                # The codec decodes the body into the struct of what it says it is before it converts;
-                # a kind its scheme does not register it decodes into nothing.
-                registered = err.gvk is not None and not isinstance(err, scheme.NotRegistered)
-                problem = (_struct_problem(options, err.gvk) if registered else None) or err.problem
-                raise errors.bad_request(problem) from None
+                raise errors.bad_request(_codec_problem(options, err)) from None
             check_delete_options_types(decoded or {})  # null: no options, as for the struct
         else:
             options = {"propagationPolicy": request.param("propagationPolicy")} \
@@ -2074,9 +2078,7 @@ class RESTHandlers:
                 try:
                     scheme.for_group("autoscaling").decode(patched, SCALE_V1, None)
                 except scheme.DecodeError as err:
-                    # The codec decodes into the struct of what the patch names before it converts.
-                    problem = err.gvk and _struct_problem(patched, err.gvk)
-                    raise undecodable_patch_result(patched, problem or err.problem) from None
+                    raise undecodable_patch_result(patched, _codec_problem(patched, err)) from None
             try:
                 return decode_scale(patched, info.name, info.namespace)
             except fieldvalidation.UndecodableError as err:

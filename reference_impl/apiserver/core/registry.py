@@ -24,8 +24,7 @@ from reference_impl.apiserver.core.conversion import ConvertingStorage
 from reference_impl.apiserver.storage.cacher import BOOKMARK_FREQUENCY, Cacher, should_delegate_list
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.resourcequota import LOOPBACK_FIELD_MANAGER
-from reference_impl.apiserver.fieldmanager import FieldManager
+from reference_impl.apiserver.fieldmanager import LOOPBACK_FIELD_MANAGER, FieldManager
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
 from reference_impl.apiserver.kinds import namespace, pod, podwarnings, service
 from reference_impl.apiserver.kinds._defaulting import default_zero, dict_items
@@ -648,10 +647,13 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         limit, continue_token, resource_version = max(0, int(limit or 0)), continue_token or "", resource_version or ""
         from_cache = not should_delegate_list(resource_version, limit, continue_token, resource_version_match)
         predicate = self._predicate(r, label_selector, field_selector)
-        prefix = self.prefix(r, namespace) if from_cache else self._etcd_list_prefix(r, namespace)
+        # The one key comes first: GetToList reads it whatever the namespace (`..` too: upstream
+        # cleans it to a key no object has).
         single_key = self._single_key(r, namespace, predicate, continue_token)
         if single_key is not None:
             prefix, limit = single_key, 0  # GetToList reads the one key: a limit pages nothing
+        else:
+            prefix = self.prefix(r, namespace) if from_cache else self._etcd_list_prefix(r, namespace)
         result = self._reader(r, from_cache).list(prefix, predicate=predicate,
                                                   limit=limit, continue_token=continue_token,
                                                   resource_version=resource_version,
@@ -675,11 +677,11 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
     def _etcd_list_prefix(self, r: Resource, namespace: str | None) -> str:
         """The prefix a list read from etcd covers. The store cleans its key with path.Join, so a
         namespace `.` is no segment at all: 1.24 lists every namespace's objects. A namespace `..`
-        climbs out of the resource: a custom resource's reaches its group's keys, every object of
-        which its unstructured codec decodes (1.24 lists them all); a built-in one's reaches keys
-        of other kinds, which upstream fails to decode (a 500 naming whichever kind comes first),
-        refused here with a 400. (The watch cache matches prefixes as given: neither holds
-        anything there.)"""
+        climbs out of the resource: a custom resource's reaches its group's keys, which its
+        unstructured codec decodes when each is in one of its CRD's versions (1.24 lists them all,
+        else its converter's error); a built-in one's reaches keys of other kinds, which upstream
+        fails to decode (a 500 naming whichever kind comes first), refused here with a 400. (The
+        watch cache matches prefixes as given: neither holds anything there.)"""
         if namespace == ".." and r.custom:
             return f"/registry/{r.group}/"
         if namespace == "..":

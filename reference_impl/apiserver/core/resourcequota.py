@@ -22,16 +22,12 @@ from typing import Callable
 from reference_impl.apiserver.core import admission
 from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.core.errors import StatusError
-from reference_impl.apiserver.fieldmanager import FieldManager
+from reference_impl.apiserver.fieldmanager import LOOPBACK_FIELD_MANAGER, FieldManager
 from reference_impl.machinery import quota
 from reference_impl.machinery.quantity import Quantity
 from reference_impl.mirrors import mirrors
 
 RETRIES = 3
-# The User-Agent's first token of kube-apiserver 1.24's loopback requests: clientset.NewForConfig
-# builds the shared http.Client before each typed client defaults its config's UserAgent, so the
-# transport sends Go's own "Go-http-client/2.0" (seen as the quota's status entry on the real server).
-LOOPBACK_FIELD_MANAGER = "Go-http-client"
 # Never charged (pkg/quota/v1/install ignoredResources): reviews, bindings and events.
 IGNORED = frozenset({("", "events"), ("", "bindings"), ("", "componentstatuses"),
                      ("authentication.k8s.io", "tokenreviews"), ("authorization.k8s.io", "subjectaccessreviews"),

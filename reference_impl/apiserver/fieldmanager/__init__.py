@@ -7,6 +7,7 @@ sigs.k8s.io/structured-merge-diff/v4), one module per job:
 - `managedfields`: metadata.managedFields entries decoded and encoded;
 - `fieldmanager`: the field manager a handler runs on every write, and on an apply patch.
 """
-from reference_impl.apiserver.fieldmanager.fieldmanager import FieldManager, manager_or_user_agent
+from reference_impl.apiserver.fieldmanager.fieldmanager import (LOOPBACK_FIELD_MANAGER, FieldManager,
+                                                                 manager_or_user_agent)
 
-__all__ = ["FieldManager", "manager_or_user_agent"]
+__all__ = ["FieldManager", "LOOPBACK_FIELD_MANAGER", "manager_or_user_agent"]

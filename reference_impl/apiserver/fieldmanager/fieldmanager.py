@@ -47,6 +47,13 @@ STRIPPED = frozenset(_path(*names) for names in (
 REPLICAS = _path("spec", "replicas")
 
 
+# The manager of kube-apiserver 1.24's own loopback writes (the RBAC bootstrap hook, the
+# authentication trust controller, CRD status, quota status): clientset.NewForConfig builds the
+# shared http.Client before each typed client defaults its config's UserAgent, so the transport
+# sends Go's own "Go-http-client/2.0" (seen as these objects' managedFields on the real server).
+LOOPBACK_FIELD_MANAGER = "Go-http-client"
+
+
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.managerOrUserAgent",
          "k8s.io/apiserver/pkg/endpoints/handlers.prefixFromUserAgent")
 def manager_or_user_agent(manager: str, user_agent: str) -> str:

@@ -1690,20 +1690,38 @@ def test_the_naming_controller_owns_the_status_it_writes(chain):
     call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
 
 
-def test_a_list_in_namespace_dot_dot_reads_every_object_of_the_group(chain):
-    """etcd3's store cleans `/registry/example.com/widgets/..` to the group's keys, and the
-    unstructured codec decodes every object there: the real 1.24 server lists the objects of
-    all the group's resources, a cluster-scoped Gizmo beside the Widget, each with its own kind."""
-    gizmos = crd_with(spec__scope="Cluster")
+def _gizmos_in(chain, version: str) -> None:
+    """A cluster-scoped Gizmo `g1` of example.com, its CRD serving only `version`."""
+    gizmos = crd_with(spec__scope="Cluster", spec__versions__0__name=version)
     gizmos["metadata"]["name"] = "gizmos.example.com"
     gizmos["spec"]["names"] = {"plural": "gizmos", "singular": "gizmo", "kind": "Gizmo"}
     assert call(chain, "POST", CRDS, gizmos)[0] == 201
-    assert call(chain, "POST", widgets(chain), WIDGET)[0] == 201
-    code, created = call(chain, "POST", "/apis/example.com/v1/gizmos",
-                         {"apiVersion": "example.com/v1", "kind": "Gizmo", "metadata": {"name": "g1"}, "spec": {"image": "x"}})
+    code, created = call(chain, "POST", f"/apis/example.com/{version}/gizmos", {
+        "apiVersion": f"example.com/{version}", "kind": "Gizmo", "metadata": {"name": "g1"}, "spec": {"image": "x"}})
     assert code == 201, created
+
+
+def test_a_list_in_namespace_dot_dot_reads_the_objects_of_the_group_in_its_versions(chain):
+    """etcd3's store cleans `/registry/example.com/widgets/..` to the group's keys, and the
+    unstructured codec decodes every object there stored in a version of the listed CRD: the real
+    1.24 server lists a cluster-scoped example.com/v1 Gizmo beside the Widget, each with its own
+    kind."""
+    assert call(chain, "POST", widgets(chain), WIDGET)[0] == 201
+    _gizmos_in(chain, "v1")
     code, listed = call(chain, "GET", "/apis/example.com/v1/namespaces/../widgets")
     assert (code, listed["kind"]) == (200, "WidgetList")
     found = {(item["kind"], item["metadata"].get("namespace"), item["metadata"]["name"]) for item in listed["items"]}
     assert {("Gizmo", None, "g1"), ("Widget", chain.namespace, "w1")} <= found
+    call(chain, "DELETE", f"{CRDS}/gizmos.example.com")
+
+
+def test_a_list_in_namespace_dot_dot_refuses_an_object_of_another_version(chain):
+    """crConverter converts only from a version of its own CRD: with a Gizmo stored as
+    example.com/v2 under the group's keys, the real 1.24 server answers a list of widgets (v1 only)
+    in namespace `..` with 500 `request to convert CR from an invalid group/version:
+    example.com/v2`; the reference gives those words with a 400, never a Gizmo made v1."""
+    assert call(chain, "POST", widgets(chain), WIDGET)[0] == 201
+    _gizmos_in(chain, "v2")
+    code, status = call(chain, "GET", "/apis/example.com/v1/namespaces/../widgets")
+    assert (code, status["message"]) == (400, "request to convert CR from an invalid group/version: example.com/v2")
     call(chain, "DELETE", f"{CRDS}/gizmos.example.com")

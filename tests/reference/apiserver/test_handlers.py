@@ -603,6 +603,10 @@ def test_a_scale_patch_whose_result_does_not_decode_is_invalid(chain):
                              '"pkg/api/legacyscheme/scheme.go:30"'),
     ({"apiVersion": "autoscaling/v2"}, 'no kind "Scale" is registered for version "autoscaling/v2" in scheme '
                                        '"pkg/api/legacyscheme/scheme.go:30"'),
+    # A kind the scheme lacks is decoded into no struct: its status of the wrong type is not read.
+    ({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "status": 5},
+     'no kind "CustomResourceDefinition" is registered for version "apiextensions.k8s.io/v1" in scheme '
+     '"pkg/api/legacyscheme/scheme.go:30"'),
 ])
 def test_a_scale_patch_decodes_as_the_kind_its_result_names(chain, patch, message):
     """jsonPatcher decodes the patched Scale by the apiVersion and kind the patch left in it: one
@@ -1024,6 +1028,19 @@ def test_a_list_in_namespace_dot_dot_is_a_bad_request(chain, method):
     assert status["message"] == 'Namespace parameter invalid: "..": may not be \'..\''
     code, cached = call(chain, "GET", "/api/v1/namespaces/../configmaps", query={"resourceVersion": "0"})
     assert (code, cached["items"]) == (200, [])
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+def test_a_list_in_namespace_dot_dot_selecting_one_name_reads_one_key(chain, method):
+    """ListPredicate reads the one key a metadata.name field selector pins (MatchesSingle ->
+    GetToList) before any prefix: for namespace `..` the real 1.24 server answered a GET list and
+    a dryRun collection delete with 200 and no items, and the ConfigMap stayed."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "x"}})
+    code, listed = call(chain, method, "/api/v1/namespaces/../configmaps",
+                        query={"fieldSelector": "metadata.name=x", "dryRun": "All"} if method == "DELETE"
+                        else {"fieldSelector": "metadata.name=x"})
+    assert (code, listed["items"]) == (200, [])
+    assert call(chain, "GET", ns_path(chain, "configmaps", "x"))[0] == 200
 
 
 def test_pod_status_update_keeps_metadata_changes_but_not_spec_or_owner_references(chain):
@@ -1693,6 +1710,32 @@ def test_a_review_of_another_kind_or_version_is_refused_in_the_codecs_words(regi
     answer = chain.handle(Request("POST", f"/apis/{path}", {}, {"Authorization": "Bearer admin"},
                                   json.dumps(body).encode()))
     assert (answer.code, json.loads(answer.body)["message"]) == (400, message)
+
+
+CRD_NOT_REGISTERED = 'no kind "ConfigMap" is registered for version "v1" in scheme ' \
+    '"k8s.io/apiextensions-apiserver/pkg/apiserver/apiserver.go:55"'
+
+
+@pytest.mark.parametrize("method, path, body, message", [
+    ("POST", "configmaps", {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "spec": 5},
+     'CustomResourceDefinition in version "v1" cannot be handled as a ConfigMap: '
+     + NOT_REGISTERED.format(kind="CustomResourceDefinition", gv="apiextensions.k8s.io/v1")),
+    ("PUT", "configmaps/x", {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "spec": 5},
+     'CustomResourceDefinition in version "v1" cannot be handled as a ConfigMap: '
+     + NOT_REGISTERED.format(kind="CustomResourceDefinition", gv="apiextensions.k8s.io/v1")),
+    ("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {"apiVersion": "v1", "kind": "ConfigMap",
+                                                                         "data": 5},
+     'ConfigMap in version "v1" cannot be handled as a CustomResourceDefinition: ' + CRD_NOT_REGISTERED),
+])
+def test_a_body_of_a_kind_the_groups_scheme_lacks_is_decoded_into_no_struct(chain, method, path, body, message):
+    """The codec decodes a body into the struct of its kind only where the endpoint's scheme
+    registers that kind: the real 1.24 server named the scheme's NotRegistered error, never the
+    struct's (a CustomResourceDefinition with `spec: 5` sent to configmaps, a ConfigMap with
+    `data: 5` to customresourcedefinitions)."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "x"}})
+    named = {**body, "metadata": {"name": "x"}}
+    code, status = call(chain, method, path if path.startswith("/") else ns_path(chain, *path.split("/")), named)
+    assert (code, status["message"]) == (400, message)
 
 
 def test_a_protobuf_review_without_a_kind_is_the_endpoints(registry):

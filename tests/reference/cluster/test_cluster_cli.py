@@ -68,6 +68,21 @@ def test_status_names_a_crashed_component_its_exit_code_and_its_last_log_line(tm
     assert err[1].startswith("kubeatlas: error: not running: scheduler")
 
 
+@pytest.mark.parametrize("recorded, words", [
+    ("0\n", "exited with status 0 (it was stopped)"),
+    (None, "exited with no status recorded (SIGKILL ended it, or it is not a reference component)"),
+])
+def test_an_exit_report_says_a_stop_is_a_stop(tmp_path, recorded, words):
+    """SIGTERM and SIGINT stop a reference component, which records 0 (stop_on_signals): that is a
+    stop; only SIGKILL (or a real binary) leaves no status."""
+    log = tmp_path / "scheduler.log"
+    log.write_text("I1208 shutting down\n")
+    if recorded is not None:
+        cluster.exit_status_file(log).write_text(recorded)
+    report = cluster.exit_report(cluster.Process("scheduler", 4242, ("x",), str(log)))
+    assert report == f"scheduler (pid 4242) {words}; its last log line: I1208 shutting down"
+
+
 def test_a_second_up_while_one_runs_is_refused(tmp_path, capsys):
     directory = tmp_path / "cluster"
     assert main(["cluster", "up", "--dir", str(directory), "--only", "etcd"]) == 0

@@ -22,9 +22,11 @@ class QuietClient:
 
 
 def test_an_informer_handler_that_raises_ends_the_process_with_a_panic(monkeypatch, capsys):
-    """The ReplicaSet controller's addPod reads the name of a pod's controller reference: a pod
-    whose reference has none makes that handler raise, which ends kube-controller-manager with
-    Go's `panic: VALUE [recovered]` (exit 2) instead of a log line and a cache short of the pod."""
+    """A handler made to raise stands for any panic in one: a pod whose controller reference has
+    no name, which no apiserver stores (ObjectMeta validation requires it), put straight into the
+    informer's store, makes the ReplicaSet controller's addPod raise a KeyError. That ends
+    kube-controller-manager with Go's `panic: VALUE [recovered]` (exit 2) instead of a log line
+    and a cache short of the pod."""
     monkeypatch.setattr(controller_manager_run, "start_and_sync", lambda informers, stop: True)
     monkeypatch.setattr(Informer, "start", lambda informer: informer)
     manager = ControllerManager(QuietClient())

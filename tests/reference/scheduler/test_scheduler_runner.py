@@ -830,30 +830,25 @@ def test_two_threads_crashing_at_once_keep_one_panic(monkeypatch):
 
 
 def test_an_informer_handler_that_raises_as_the_runner_stops_still_ends_it_with_the_panic(monkeypatch, capsys):
-    """An informer delivers what its watch has read until it notices the stop: a handler that
-    raises then, after the scheduling loop has ended, is a panic all the same (exit 2), not lost
-    to an exit 0, because the runner looks at its panic only once the informers have stopped."""
+    """A handler already running when the stop comes finishes (as processorListener.run finishes
+    the notification it holds): one that raises then, once the runner is stopping, is a panic all
+    the same (exit 2), not lost to an exit 0, because the runner looks at its panic only once the
+    informers have stopped (events read after the stop reach no handler)."""
     scheduler = Scheduler(fake_clock(), random.Random(1))
 
     def on_pdb_add(pdb):
+        runner.stop.wait()  # the runner is on its way out
         raise KeyError("spec")
 
     scheduler.on_pdb_add = on_pdb_add
     runner, _ = panicking_runner(monkeypatch, {}, scheduler)
-    loop_ended, scheduling_loop = threading.Event(), runner._run
 
-    def run_loop(out):
-        scheduling_loop(out)
-        loop_ended.set()
-
-    def watch_read_as_stopping(client, path, reflector, stop):
-        loop_ended.wait()
-        time.sleep(0.2)  # the runner is on its way out
+    def watch_read_before_stopping(client, path, reflector, stop):
         if "poddisruptionbudgets" in path:
             reflector.on_event({"type": "ADDED", "object": {"metadata": {"namespace": "default", "name": "budget"}}})
+        stop.wait()
 
-    monkeypatch.setattr(runner, "_run", run_loop)
-    monkeypatch.setattr(informer_module, "run_reflector", watch_read_as_stopping)
+    monkeypatch.setattr(informer_module, "run_reflector", watch_read_before_stopping)
     for informer in (runner.nodes, runner.pods, runner.pdbs):
         informer.start()
     assert exit_of(runner, stop_after=0.2) == (2, "panic: KeyError('spec') [recovered]\n\tpanic: KeyError('spec')\n")
