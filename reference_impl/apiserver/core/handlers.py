@@ -1746,7 +1746,8 @@ class RESTHandlers:
                     if media_type != STRATEGIC_MERGE_PATCH or err.conversion_problem is None:
                         raise
                     raise unconvertible_patch_result(patch, err.conversion_problem) from None
-            return field_manager.update(current, patched, field_manager_of(request), now)
+            # Every patcher patches a copy of its own, so the field manager may write into it.
+            return field_manager.update(current, patched, field_manager_of(request), now, owned=True)
         return apply
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.PatchResource")
