@@ -1793,7 +1793,8 @@ class RESTHandlers:
                     # A patch deep past what format_v walks is quoted as the kind's struct holds it.
                     quoted = patch if prune_to is None else _within_processed_depth(patch, prune_to)
                     raise unconvertible_patch_result(quoted, err.conversion_problem) from None
-            return field_manager.update(current, patched, field_manager_of(request), now)
+            # Every patcher patches a copy of its own, so the field manager may write into it.
+            return field_manager.update(current, patched, field_manager_of(request), now, owned=True)
         return apply
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.PatchResource")

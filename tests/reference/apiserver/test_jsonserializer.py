@@ -3,10 +3,13 @@ same value, in the same key order, and falls back to it for what orjson refuses.
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
-from reference_impl.apiserver.core.jsonserializer import decode, encode, encode_response, encode_yaml
+from reference_impl.apiserver.core import jsonserializer
+from reference_impl.apiserver.core.jsonserializer import (as_json_round_trip, decode, encode, encode_response,
+                                                        encode_yaml)
 from reference_impl.machinery.gojson import number_literal
 from reference_impl.machinery.jsonbytes import GoFloat
 
@@ -115,3 +118,33 @@ def test_a_value_orjson_refuses_keeps_non_ascii_as_utf8(number):
     (kube-apiserver 1.24 answered a CRD with "minimum":1.50 and this annotation so)."""
     written = encode({"minimum": number, "n": "h\u00e9 <&> \u2028 \U0001f600"})
     assert written.endswith('"n":"h\u00e9 \\u003c\\u0026\\u003e \\u2028 \U0001f600"}'.encode())
+
+
+POD = {"metadata": {"name": "p", "labels": {"app": "é"}}, "spec": {"containers": [
+    {"name": f"c{i}", "image": "pause", "ports": [{"containerPort": 80 + i}]} for i in range(20)]}}
+
+
+def test_a_json_round_trip_replaces_each_byte_that_is_no_utf8_and_copies_only_what_changes():
+    """A surrogateescape'd byte becomes U+FFFD, as encoding to JSON and decoding writes it; the
+    maps and lists around it are new, the rest are the same objects."""
+    bad = b"x\xff".decode("utf-8", "surrogateescape")
+    value = {"a": {"b": [bad, 2 ** 70]}, "c": {"d": 1}}
+    assert as_json_round_trip(value) == {"a": {"b": ["x\ufffd", 2 ** 70]}, "c": {"d": 1}}
+    assert as_json_round_trip(value)["c"] is value["c"]
+    assert as_json_round_trip(POD) is POD
+
+
+def test_a_json_round_trip_of_an_object_with_nothing_to_replace_makes_no_call_per_member():
+    """The kubelet's status patches round-trip the whole pod: one with no byte to replace (the
+    usual case) is checked in one call, not a Python call for each member."""
+    calls = []
+
+    def count(frame, event, arg):
+        if event == "call" and frame.f_code.co_filename == jsonserializer.__file__:
+            calls.append(frame.f_code.co_name)
+    sys.setprofile(count)
+    try:
+        as_json_round_trip(POD)
+    finally:
+        sys.setprofile(None)
+    assert calls == ["as_json_round_trip"]

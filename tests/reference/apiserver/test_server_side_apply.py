@@ -11,6 +11,8 @@ from reference_impl.apiserver.adapter.server import HandlerChain
 from reference_impl.apiserver.core.admission import new_admission_chain
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.lifecycle import rfc3339
+from reference_impl.apiserver.fieldmanager import fieldmanager
+from reference_impl.machinery.objects import deep_copy_json
 from tests.reference.apiserver.test_handlers import DEPLOYMENT, NOW, call, chain, etcd, ns_path, registry  # noqa: F401
 
 APPLY = "application/apply-patch+yaml"
@@ -70,6 +72,28 @@ def test_a_status_update_records_the_status_subresource(chain):
                          {**live, "status": {"replicas": 2}}, user_agent="kube-controller-manager/v1.24.0")
     assert code == 200, updated
     assert ("kube-controller-manager", "Update", "apps/v1", "status") in managers(updated)
+
+
+@pytest.mark.parametrize("content_type", ["application/json-patch+json", "application/merge-patch+json",
+                                          "application/strategic-merge-patch+json"])
+def test_a_patch_hands_its_patched_copy_to_the_field_manager(chain, monkeypatch, content_type):
+    """Each patcher patches a copy of its own, so the field manager writes the managedFields into
+    it as Go's Update writes them into newObj rather than into a copy of the whole object (a
+    kubelet's status patch copies the pod once less); the entries it records are the same."""
+    name = content_type.split("/")[1].split("+")[0]  # the chain's namespace is the same for each
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+           "spec": {"containers": [{"name": "c", "image": "pause"}]}}
+    assert send(chain, "POST", ns_path(chain, "pods"), pod)[0] == 201
+    copies = []
+    monkeypatch.setattr(fieldmanager, "deep_copy_json", lambda value: copies.append(value) or deep_copy_json(value))
+    body = ([{"op": "add", "path": "/status/phase", "value": "Running"}] if content_type.startswith("application/json")
+            else {"status": {"phase": "Running"}})
+    code, patched = send(chain, "PATCH", ns_path(chain, "pods", name) + "/status", body, content_type=content_type,
+                         user_agent="kubelet/v1.24.0")
+    assert code == 200, patched
+    assert patched["status"]["phase"] == "Running"
+    assert managers(patched)[-1] == ("kubelet", "Update", "v1", "status")
+    assert not [copy for copy in copies if isinstance(copy, dict) and "managedFields" in copy.get("metadata", {})]
 
 
 def test_a_scale_write_takes_replicas_for_its_manager_with_the_scale_subresource(chain):
