@@ -568,6 +568,55 @@ func viaParameter() {
             (f"{APP}.runAll", f"{APP}.Sixth", 27)} <= edges
 
 
+def test_a_container_flowing_into_its_own_element_ends():
+    """`ch <- ch`, `s = append(s, s)`, `s[0] = s` and a recursive map walker (strategicpatch's
+    sortMergeListsByNameMap) make a container flow into its own element: element flows derive
+    elem(elem(…)) of it no deeper than `place_of` names places, so solving ends, and the
+    function values around are still followed."""
+    import signal
+
+    def too_long(*_):
+        raise TimeoutError("element flows did not end")
+
+    previous = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(30)
+    try:
+        files = {"f.go": """package app
+func F() {}
+func G() {}
+func send() {
+	ch := make(chan any, 1)
+	ch <- ch
+	f := F
+	f()
+}
+func appendSelf() {
+	var s []any
+	s = append(s, s)
+	s[0] = s
+	fs := []func(){G}
+	for _, g := range fs {
+		g()
+	}
+}
+func walk(s map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range s {
+		if m, ok := v.(map[string]any); ok {
+			v = walk(m)
+		}
+		out[k] = v
+	}
+	return out
+}
+"""}
+        edges = {(e.caller, e.callee) for e in edges_of(files)}
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert {(f"{APP}.send", f"{APP}.F"), (f"{APP}.appendSelf", f"{APP}.G")} <= edges
+
+
 def test_a_call_only_element_flows_reach_keeps_its_named_func_type_candidates():
     """client-go's `threadSafeMap.Index` calls `c.indexers[name]`: indexers passed as a local
     reach it through element flows, those passed as a literal argument do not (only the literal's
