@@ -621,26 +621,28 @@ def test_a_call_only_element_flows_reach_keeps_its_named_func_type_candidates():
     """client-go's `threadSafeMap.Index` calls `c.indexers[name]`: indexers passed as a local
     reach it through element flows, those passed as a literal argument do not (only the literal's
     IndexFunc type holds them). The call keeps every IndexFunc, as before element flows were
-    followed, and gains what they bring."""
+    followed, gains what they bring, and passes its arguments to all of them."""
     files = {"s.go": """package app
-type IndexFunc func()
+type IndexFunc func(cb func())
 type Indexers map[string]IndexFunc
 type store struct{ indexers Indexers }
 func NewStore(i Indexers) *store { return &store{indexers: i} }
 func (s *store) Index(name string) {
 	f := s.indexers[name]
-	f()
+	f(Cb)
 }
-func A() {}
-func B() {}
+func Cb() {}
+func A(cb func()) { cb() }
+func B(cb func()) { cb() }
 func fromLiteral() { NewStore(Indexers{"a": A}) }
 func fromLocal() {
 	i := Indexers{"b": B}
 	NewStore(i)
 }
 """}
-    assert {f"{APP}.A", f"{APP}.B"} <= {
-        callee for callee, kind in calls(files, f"(*{APP}.store).Index") if kind == graph.FUNCVALUE}
+    edges = {(e.caller, e.callee) for e in edges_of(files) if e.kind == graph.FUNCVALUE}
+    assert {(f"(*{APP}.store).Index", f"{APP}.A"), (f"(*{APP}.store).Index", f"{APP}.B"),
+            (f"{APP}.A", f"{APP}.Cb"), (f"{APP}.B", f"{APP}.Cb")} <= edges
 
 
 def test_standard_library_calls_resolve_when_it_is_indexed():

@@ -722,12 +722,7 @@ class Resolver:
         self._pass_dynamic_arguments()
         solved = self.flow.solve()
         for call in self.value_calls:
-            functions = solved.get(call.place, ()) if call.place is not None else ()
-            where = call.place
-            if call.fallback is not None and (
-                    not functions or call.place in self.flow.reached_by_elements_only):
-                functions = {*functions, *solved.get(call.fallback, ())}
-                where = call.fallback
+            functions, where = self._called_functions(call, solved)
             edge = call.edge
             if call.signature is not None:
                 self.out.edges.append(edge._replace(
@@ -752,6 +747,16 @@ class Resolver:
                     else kind, edge.path, edge.line, edge.col, confidence,
                     graph.INTERFACE if dispatch and kind != graph.FUNCVALUE else via))
         return set().union(*solved.values()) if solved else set()
+
+    def _called_functions(self, call: _ValueCall, solved: dict[Place, set[str]]) -> tuple[set[str], Place]:
+        """The functions a call of a function value runs and the place they are named after:
+        those reaching its place, and those of its named func type when nothing else does or
+        only element flows do (see `FlowGraph.solve`)."""
+        functions = solved.get(call.place, set()) if call.place is not None else set()
+        if call.fallback is not None and (
+                not functions or call.place in self.flow.reached_by_elements_only):
+            return {*functions, *solved.get(call.fallback, ())}, call.fallback
+        return functions, call.place
 
     def _found(self, addressed: set[str]) -> Found:
         """The implementations of the interfaces called and the signatures of the functions
@@ -798,9 +803,7 @@ class Resolver:
             changed = self._link_interface_parameters(solved, interface_parameters)
             changed = self._link_results(solved, readers) or changed
             for call in with_arguments:
-                functions = solved.get(call.place, ()) if call.place is not None else ()
-                if not functions and call.fallback is not None:
-                    functions = solved.get(call.fallback, ())
+                functions, _ = self._called_functions(call, solved)
                 if len(functions) > MAX_REACHING:
                     continue
                 for function in functions:
