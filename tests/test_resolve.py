@@ -524,6 +524,35 @@ func main() {
     assert f"{APP}.Set" in resolve(program_files(files), library_files()).created[f"{APP}.main"]
 
 
+def test_an_instantiation_from_a_package_not_indexed_is_unresolved_by_its_name():
+    """`ext.Set[string](nil)` and `maps.Keys[M](m)` of packages not indexed are a generic type or
+    function we cannot tell apart: unresolved as `maps.Keys(m)` would be, named and said why,
+    not a call of a map's element; an indexed package variable's element is still called."""
+    files = {"pkg/pkg.go": """package pkg
+var Handlers = map[string]func(int){"a": A}
+func A(int) {}
+""",
+             "main.go": """package app
+import (
+	"example.com/app/pkg"
+	"golang.org/x/exp/maps"
+	ext "example.com/other/sets"
+)
+func main() {
+	_ = ext.Set[string](nil)
+	_ = maps.Keys[map[int]int](nil)
+	pkg.Handlers["a"](1)
+}
+"""}
+    edges = [e for e in edges_of(files) if e.caller == f"{APP}.main"]
+    assert sorted((e.callee, e.kind, e.line, e.via) for e in edges) == [
+        (f"{APP}/pkg.A", graph.FUNCVALUE, 10,
+         f"stored in an element of variable {APP}/pkg.Handlers"),
+        ("example.com/other/sets.Set", graph.UNRESOLVED, 8, "package not indexed"),
+        ("golang.org/x/exp/maps.Keys", graph.UNRESOLVED, 9, "package not indexed"),
+    ]
+
+
 def test_function_values_are_followed_through_pointers_channels_append_and_passed_slices():
     """What `callgraph -algo=vta` follows (x/tools 0.5.0, on this program as a Go 1.19 module):
     `*p = Third` through p := &g to g(); `ch <- Fourth` to f := <-ch; f(); `append(fs, Fifth)`

@@ -420,6 +420,11 @@ class Resolver:
             elif (generic := scopes.conversion_type(callee[1], call.scope, call.line)) is not None:
                 self._converted(scopes, caller, call, generic)  # Set[int](nil) converts
                 kind = None
+            elif self._names_unindexed_member(scopes, callee[1], call):
+                # maps.Keys[M](m), ext.Set[string](nil) of a package not indexed: a generic
+                # function or type (or a variable's element), unresolved as maps.Keys(m) is.
+                callee = callee[1]
+                kind = "sel"
             else:  # handlers[name](…) calls what the map or slice holds
                 self._call_place(scopes, caller, call, scopes.place_of(callee, call.scope, call.line),
                                  scopes.element_type(callee[1], call.scope, call.line),
@@ -534,6 +539,13 @@ class Resolver:
                          scopes.type_of(("id", name), "init", var.decl.line)
                          if var.file is scopes.context else None,
                          "package variable", arguments)
+
+    def _names_unindexed_member(self, scopes: FileScopes, expr: tuple, call: CallSite) -> bool:
+        """Whether `expr` is `pkg.Name` of an imported package that is not indexed."""
+        if expr[0] != "sel":
+            return False
+        path = scopes._imported_package(expr[1], call.scope, call.line)
+        return path is not None and path not in self.program.packages
 
     def _call_selector(self, scopes: FileScopes, caller: str, call: CallSite, callee: tuple,
                        arguments) -> None:
