@@ -739,7 +739,10 @@ class _FileParser:
         """`g[int](x)`, `pkg.G[int, string](x)`: tree-sitter-go reads a generic function
         instantiated and called with one argument as a conversion to a generic type. It is kept
         as a call of `g[int]`, encoded as `g[int](x, y)` is (`("index", g)`): the resolver tells
-        a function from a type. Other conversions (`[]byte(s)`, `(*T)(x)`) are no call."""
+        a function from a type. `handlers[name](x)`, `s.handlers[name](x)` and `go fs[i](3)` read
+        the same way (an index looks like a type argument) and are kept alike: a call of the
+        element, which the resolver follows to what the map or slice holds. Other conversions
+        (`[]byte(s)`, `(*T)(x)`) are no call."""
         generic = node.child_by_field_id(TYPE)
         if generic is None or generic.type != "generic_type":
             return

@@ -235,6 +235,21 @@ def test_a_generic_function_instantiated_and_called_with_one_argument_is_a_call_
     ]
 
 
+def test_a_call_of_an_element_with_one_argument_is_a_call_site():
+    """tree-sitter-go reads `handlers[name](x)`, `s.handlers[name](x)` and `go fs[i](3)` as
+    conversions to a generic type too (an index looks like type arguments): each is a call site
+    of the element, encoded as `handlers[name](x, y)` is, which the resolver follows to what
+    the map or slice holds."""
+    facts = parse("package p\nfunc f() {\n\thandlers[name](x)\n\ts.handlers[name](x)\n"
+                  "\tgo fs[i](3)\n\thandlers[name](x, y)\n}\n")
+    assert [(c.callee, c.text, c.mode, c.line, c.col) for c in facts.calls] == [
+        (("index", ("id", "handlers")), "handlers[name]", CALL, 3, 16),
+        (("index", ("sel", ("id", "s"), "handlers")), "s.handlers[name]", CALL, 4, 18),
+        (("index", ("id", "fs")), "fs[i]", GO, 5, 2),
+        (("index", ("id", "handlers")), "handlers[name]", CALL, 6, 16),
+    ]
+
+
 def test_keyed_elements_belong_to_the_innermost_literal_around_them():
     """Function values keyed in a literal nested in another literal's element (or in an element
     whose type is left out) are the inner literal's, never the outer one's; the outer one keeps
