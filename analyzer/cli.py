@@ -1442,8 +1442,10 @@ def _main(argv: list[str] | None) -> int:
     # Options come after the command, so a first word naming one is the command to build.
     parser = build_parser(argv[0] if argv and argv[0] in SUBCOMMANDS else None)
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "-V", "--version"):
-        if argv[0].split("=", 1)[0] not in _command_options(parser):
-            parser.error(f"unrecognized option {argv[0]}")
+        options = _command_options(parser)
+        if argv[0].split("=", 1)[0] not in options:
+            near = _near_option(argv[0], sorted(options))
+            parser.error(f"unrecognized option {argv[0]}" + (f"; did you mean {near}?" if near else ""))
         parser.error(f"{argv[0]} comes before the command: options follow it, "
                      "as in `kubeatlas find --home DIR PATTERN`")
     if argv[:1] == ["run"] and argv[1:2] and argv[1].startswith("-") and argv[1] not in ("-h", "--help"):

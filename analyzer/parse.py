@@ -150,8 +150,9 @@ def _previous(node: tree_sitter.Node) -> tree_sitter.Node | None:
     return previous
 
 
-# A `//line filename:line` or `//line filename:line:col` directive, at the start of its line.
-LINE_DIRECTIVE = re.compile(rb"^//line (.*?):(\d+)(?::(\d+))?$", re.MULTILINE)
+# A `//line filename:line` or `//line filename:line:col` directive, at the start of its line;
+# go/scanner strips the \r that ends a line comment of a CRLF file before reading it.
+LINE_DIRECTIVE = re.compile(rb"^//line (.*?):(\d+)(?::(\d+))?\r?$", re.MULTILINE)
 
 
 class LineDirectives:
@@ -169,8 +170,8 @@ class LineDirectives:
                 continue  # go/scanner refuses it and numbers on
             at = found.start()
             node = root.descendant_for_byte_range(at, at + 2)
-            if node is None or node.type != "comment":
-                continue  # `//line` inside a raw string
+            if node is None or node.type != "comment" or node.start_byte != at:
+                continue  # `//line` inside a raw string or a /* */ comment
             self.rows.append(node.start_point.row + 1)
             self.lines.append(line - 1)
 
@@ -738,7 +739,10 @@ class _FileParser:
         """`g[int](x)`, `pkg.G[int, string](x)`: tree-sitter-go reads a generic function
         instantiated and called with one argument as a conversion to a generic type. It is kept
         as a call of `g[int]`, encoded as `g[int](x, y)` is (`("index", g)`): the resolver tells
-        a function from a type. Other conversions (`[]byte(s)`, `(*T)(x)`) are no call."""
+        a function from a type. `handlers[name](x)`, `s.handlers[name](x)` and `go fs[i](3)` read
+        the same way (an index looks like a type argument) and are kept alike: a call of the
+        element, which the resolver follows to what the map or slice holds. Other conversions
+        (`[]byte(s)`, `(*T)(x)`) are no call."""
         generic = node.child_by_field_id(TYPE)
         if generic is None or generic.type != "generic_type":
             return

@@ -99,6 +99,7 @@ def test_a_kubernetes_components_unknown_flag_is_refused_in_pflags_words(compone
 
 @pytest.mark.parametrize("argv, message", [
     (["--bogus", "find", "x"], "unrecognized option --bogus"),
+    (["--hom", "/tmp"], "unrecognized option --hom; did you mean --home?"),
     (["--home=/tmp", "find", "x"], "--home=/tmp comes before the command: options follow it, "
                                    "as in `kubeatlas find --home DIR PATTERN`"),
 ])

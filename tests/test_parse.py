@@ -112,6 +112,20 @@ def test_line_directives_renumber_lines_for_docs_as_go_parser_does_but_not_posit
     assert [(c.text, c.line, c.col) for c in facts.calls] == [("C", 26, 13)]
 
 
+def test_a_line_directive_ending_in_cr_renumbers_a_crlf_file_as_an_lf_one():
+    """go/scanner strips the \r that ends a line comment before it reads a `//line` directive:
+    a CRLF file's F has no doc, as the LF file's F above."""
+    facts = parse("package p\r\n\r\n// F is documented.\r\n//line gen.y:100\r\nfunc F() {}\r\n")
+    assert [(f.name, f.doc) for f in facts.funcs] == [("F", "")]
+
+
+def test_a_line_directive_inside_a_block_comment_renumbers_nothing():
+    """go/scanner reads `//line` only as a line comment of its own: inside /* */ it is text."""
+    source = b"package p\n\n/*\n//line gen.y:100\n*/\nfunc F() {}\n"
+    directives = parse_module.LineDirectives(source, parse_module._parser.parse(source).root_node)
+    assert directives.line_of(5) == 5
+
+
 def test_a_line_directive_above_go_build_leaves_the_constraint_read():
     """A `//line` directive is a line comment like any other before the package clause: `go list`
     (Go 1.19) counts the file below among IgnoredGoFiles, as its constraint says."""
@@ -218,6 +232,21 @@ def test_a_generic_function_instantiated_and_called_with_one_argument_is_a_call_
         (("index", ("id", "g")), "g[int]", CALL, (("id", "x"), ("id", "y")), 5, 8),
         (("index", ("id", "g")), "g[[]int]", GO, (("id", "x"),), 6, 2),
         (("index", ("sel", ("id", "pkg"), "G")), "pkg.G[int]", DEFER, (("id", "x"),), 7, 2),
+    ]
+
+
+def test_a_call_of_an_element_with_one_argument_is_a_call_site():
+    """tree-sitter-go reads `handlers[name](x)`, `s.handlers[name](x)` and `go fs[i](3)` as
+    conversions to a generic type too (an index looks like type arguments): each is a call site
+    of the element, encoded as `handlers[name](x, y)` is, which the resolver follows to what
+    the map or slice holds."""
+    facts = parse("package p\nfunc f() {\n\thandlers[name](x)\n\ts.handlers[name](x)\n"
+                  "\tgo fs[i](3)\n\thandlers[name](x, y)\n}\n")
+    assert [(c.callee, c.text, c.mode, c.line, c.col) for c in facts.calls] == [
+        (("index", ("id", "handlers")), "handlers[name]", CALL, 3, 16),
+        (("index", ("sel", ("id", "s"), "handlers")), "s.handlers[name]", CALL, 4, 18),
+        (("index", ("id", "fs")), "fs[i]", GO, 5, 2),
+        (("index", ("id", "handlers")), "handlers[name]", CALL, 6, 16),
     ]
 
 

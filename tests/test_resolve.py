@@ -562,6 +562,35 @@ func main() {
     assert f"{APP}.Set" in resolve(program_files(files), library_files()).created[f"{APP}.main"]
 
 
+def test_an_instantiation_from_a_package_not_indexed_is_unresolved_by_its_name():
+    """`ext.Set[string](nil)` and `maps.Keys[M](m)` of packages not indexed are a generic type or
+    function we cannot tell apart: unresolved as `maps.Keys(m)` would be, named and said why,
+    not a call of a map's element; an indexed package variable's element is still called."""
+    files = {"pkg/pkg.go": """package pkg
+var Handlers = map[string]func(int){"a": A}
+func A(int) {}
+""",
+             "main.go": """package app
+import (
+	"example.com/app/pkg"
+	"golang.org/x/exp/maps"
+	ext "example.com/other/sets"
+)
+func main() {
+	_ = ext.Set[string](nil)
+	_ = maps.Keys[map[int]int](nil)
+	pkg.Handlers["a"](1)
+}
+"""}
+    edges = [e for e in edges_of(files) if e.caller == f"{APP}.main"]
+    assert sorted((e.callee, e.kind, e.line, e.via) for e in edges) == [
+        (f"{APP}/pkg.A", graph.FUNCVALUE, 10,
+         f"stored in an element of variable {APP}/pkg.Handlers"),
+        ("example.com/other/sets.Set", graph.UNRESOLVED, 8, "package not indexed"),
+        ("golang.org/x/exp/maps.Keys", graph.UNRESOLVED, 9, "package not indexed"),
+    ]
+
+
 def test_function_values_are_followed_through_pointers_channels_append_and_passed_slices():
     """What `callgraph -algo=vta` follows (x/tools 0.5.0, on this program as a Go 1.19 module):
     `*p = Third` through p := &g to g(); `ch <- Fourth` to f := <-ch; f(); `append(fs, Fifth)`
@@ -606,30 +635,81 @@ func viaParameter() {
             (f"{APP}.runAll", f"{APP}.Sixth", 27)} <= edges
 
 
+def test_a_container_flowing_into_its_own_element_ends():
+    """`ch <- ch`, `s = append(s, s)`, `s[0] = s` and a recursive map walker (strategicpatch's
+    sortMergeListsByNameMap) make a container flow into its own element: element flows derive
+    elem(elem(…)) of it no deeper than `place_of` names places, so solving ends, and the
+    function values around are still followed."""
+    import signal
+
+    def too_long(*_):
+        raise TimeoutError("element flows did not end")
+
+    previous = signal.signal(signal.SIGALRM, too_long)
+    signal.alarm(30)
+    try:
+        files = {"f.go": """package app
+func F() {}
+func G() {}
+func send() {
+	ch := make(chan any, 1)
+	ch <- ch
+	f := F
+	f()
+}
+func appendSelf() {
+	var s []any
+	s = append(s, s)
+	s[0] = s
+	fs := []func(){G}
+	for _, g := range fs {
+		g()
+	}
+}
+func walk(s map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range s {
+		if m, ok := v.(map[string]any); ok {
+			v = walk(m)
+		}
+		out[k] = v
+	}
+	return out
+}
+"""}
+        edges = {(e.caller, e.callee) for e in edges_of(files)}
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert {(f"{APP}.send", f"{APP}.F"), (f"{APP}.appendSelf", f"{APP}.G")} <= edges
+
+
 def test_a_call_only_element_flows_reach_keeps_its_named_func_type_candidates():
     """client-go's `threadSafeMap.Index` calls `c.indexers[name]`: indexers passed as a local
     reach it through element flows, those passed as a literal argument do not (only the literal's
     IndexFunc type holds them). The call keeps every IndexFunc, as before element flows were
-    followed, and gains what they bring."""
+    followed, gains what they bring, and passes its arguments to all of them."""
     files = {"s.go": """package app
-type IndexFunc func()
+type IndexFunc func(cb func())
 type Indexers map[string]IndexFunc
 type store struct{ indexers Indexers }
 func NewStore(i Indexers) *store { return &store{indexers: i} }
 func (s *store) Index(name string) {
 	f := s.indexers[name]
-	f()
+	f(Cb)
 }
-func A() {}
-func B() {}
+func Cb() {}
+func A(cb func()) { cb() }
+func B(cb func()) { cb() }
 func fromLiteral() { NewStore(Indexers{"a": A}) }
 func fromLocal() {
 	i := Indexers{"b": B}
 	NewStore(i)
 }
 """}
-    assert {f"{APP}.A", f"{APP}.B"} <= {
-        callee for callee, kind in calls(files, f"(*{APP}.store).Index") if kind == graph.FUNCVALUE}
+    edges = {(e.caller, e.callee) for e in edges_of(files) if e.kind == graph.FUNCVALUE}
+    assert {(f"(*{APP}.store).Index", f"{APP}.A"), (f"(*{APP}.store).Index", f"{APP}.B"),
+            (f"{APP}.A", f"{APP}.Cb"), (f"{APP}.B", f"{APP}.Cb")} <= edges
 
 
 def test_standard_library_calls_resolve_when_it_is_indexed():

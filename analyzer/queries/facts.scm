@@ -12,7 +12,8 @@
 (call_expression) @call
 ; `g[int](x)` and `pkg.G[int, string](x)`: a call of a generic function instantiated in place, which
 ; tree-sitter-go cannot tell from a conversion to a generic type; parse.py keeps those whose type
-; has type arguments, and the resolver decides which they are.
+; has type arguments, and the resolver decides which they are. `handlers[name](x)` and
+; `go fs[i](3)` are read the same way: calls of an element, kept as call sites too.
 (type_conversion_expression) @call
 ; go and defer statements: parse.py reads the call each makes one level down (`spawned_calls`),
 ; as a node-and-child pattern would cost N² for statements nested N deep (see below).

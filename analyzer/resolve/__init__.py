@@ -18,7 +18,9 @@ from __future__ import annotations
 # 31: a call site `T[int](x)` of a generic type is a conversion (it creates a T), not a call
 # function values followed through *p = f, ch <- f, append(fs, f) and containers passed along
 # 32: a function passed or stored twice at one call or literal gets one edge, not one per time
-RESOLVER_VERSION = 32
+# 33: element flows stop at MAX_ELEMENT_NESTING; a value call's arguments reach the functions its
+# edges name; `ext.Set[string](nil)` of a package not indexed is unresolved by its name
+RESOLVER_VERSION = 33
 
 from collections.abc import Callable, Iterable  # noqa: E402
 from contextlib import ExitStack  # noqa: E402

@@ -420,6 +420,11 @@ class Resolver:
             elif (generic := scopes.conversion_type(callee[1], call.scope, call.line)) is not None:
                 self._converted(scopes, caller, call, generic)  # Set[int](nil) converts
                 kind = None
+            elif self._names_unindexed_member(scopes, callee[1], call):
+                # maps.Keys[M](m), ext.Set[string](nil) of a package not indexed: a generic
+                # function or type (or a variable's element), unresolved as maps.Keys(m) is.
+                callee = callee[1]
+                kind = "sel"
             else:  # handlers[name](…) calls what the map or slice holds
                 self._call_place(scopes, caller, call, scopes.place_of(callee, call.scope, call.line),
                                  scopes.element_type(callee[1], call.scope, call.line),
@@ -533,6 +538,13 @@ class Resolver:
                          scopes.type_of(("id", name), "init", var.decl.line)
                          if var.file is scopes.context else None,
                          "package variable", arguments)
+
+    def _names_unindexed_member(self, scopes: FileScopes, expr: tuple, call: CallSite) -> bool:
+        """Whether `expr` is `pkg.Name` of an imported package that is not indexed."""
+        if expr[0] != "sel":
+            return False
+        path = scopes._imported_package(expr[1], call.scope, call.line)
+        return path is not None and path not in self.program.packages
 
     def _call_selector(self, scopes: FileScopes, caller: str, call: CallSite, callee: tuple,
                        arguments) -> None:
@@ -724,12 +736,7 @@ class Resolver:
         self._pass_dynamic_arguments()
         solved = self.flow.solve()
         for call in self.value_calls:
-            functions = solved.get(call.place, ()) if call.place is not None else ()
-            where = call.place
-            if call.fallback is not None and (
-                    not functions or call.place in self.flow.reached_by_elements_only):
-                functions = {*functions, *solved.get(call.fallback, ())}
-                where = call.fallback
+            functions, where = self._called_functions(call, solved)
             edge = call.edge
             if call.signature is not None:
                 self.out.edges.append(edge._replace(
@@ -754,6 +761,16 @@ class Resolver:
                     else kind, edge.path, edge.line, edge.col, confidence,
                     graph.INTERFACE if dispatch and kind != graph.FUNCVALUE else via))
         return set().union(*solved.values()) if solved else set()
+
+    def _called_functions(self, call: _ValueCall, solved: dict[Place, set[str]]) -> tuple[set[str], Place]:
+        """The functions a call of a function value runs and the place they are named after:
+        those reaching its place, and those of its named func type when nothing else does or
+        only element flows do (see `FlowGraph.solve`)."""
+        functions = solved.get(call.place, set()) if call.place is not None else set()
+        if call.fallback is not None and (
+                not functions or call.place in self.flow.reached_by_elements_only):
+            return {*functions, *solved.get(call.fallback, ())}, call.fallback
+        return functions, call.place
 
     def _found(self, addressed: set[str]) -> Found:
         """The implementations of the interfaces called and the signatures of the functions
@@ -800,9 +817,7 @@ class Resolver:
             changed = self._link_interface_parameters(solved, interface_parameters)
             changed = self._link_results(solved, readers) or changed
             for call in with_arguments:
-                functions = solved.get(call.place, ()) if call.place is not None else ()
-                if not functions and call.fallback is not None:
-                    functions = solved.get(call.fallback, ())
+                functions, _ = self._called_functions(call, solved)
                 if len(functions) > MAX_REACHING:
                     continue
                 for function in functions:

@@ -26,6 +26,11 @@ from collections import deque
 
 Place = tuple
 
+# `Inferrer.place_of` names no element place nested deeper than this; element flows derive none
+# deeper either, or a container that flows into its own element (`ch <- ch`, `s = append(s, s)`,
+# a recursive map walker) would derive elem(elem(…)) without end.
+MAX_ELEMENT_NESTING = 5
+
 
 class FlowGraph:
     def __init__(self) -> None:
@@ -84,7 +89,8 @@ class FlowGraph:
     def _element_flows(self) -> dict[Place, set[Place]]:
         """Where a map, slice or channel flows into another place, its elements flow into that
         place's elements: `run(fs)` then `for _, f := range fs` in run calls what fs holds.
-        Only the element places that are stored into or flowed into are followed."""
+        Only the element places that are stored into or flowed into are followed, and none
+        nested deeper than `MAX_ELEMENT_NESTING`."""
         pending = [place for place in self.functions if place[0] == "elem"]
         pending += [target for targets in self.flows.values() for target in targets
                     if target[0] == "elem"]
@@ -94,6 +100,8 @@ class FlowGraph:
             element = pending.pop()
             for target in (*self.flows.get(element[1], ()), *derived.get(element[1], ())):
                 inner = ("elem", target)
+                if _element_nesting(inner) > MAX_ELEMENT_NESTING:
+                    continue
                 derived.setdefault(element, set()).add(inner)
                 if inner not in seen:
                     seen.add(inner)
@@ -102,6 +110,15 @@ class FlowGraph:
 
     def reaching(self, place: Place) -> set[str]:
         return self.solve().get(place, set())
+
+
+def _element_nesting(place: Place) -> int:
+    """How many element places `place` is nested in: 2 for ("elem", ("elem", p))."""
+    nesting = 0
+    while place[0] == "elem":
+        nesting += 1
+        place = place[1]
+    return nesting
 
 
 def _propagate(reached: dict[Place, set[str]], flows, work: list[Place]) -> None:
