@@ -494,7 +494,8 @@ class Kubelet:
             return self._sync_error_events(c, now, [
                 c.event(record.key, "Normal", "Pulled", image_present_message(c.spec.get("image", ""))),
                 c.event(record.key, "Warning", "Failed", f"Error: {error}")])
-        if c.state == "terminated":
+        restarting = c.state == "terminated"
+        if restarting:
             if not should_restart(restart_policy, c.exit_code or 0):
                 return []
             if c.backoff_updated is not None and now - c.finished_at < c.backoff:
@@ -505,7 +506,7 @@ class Kubelet:
             c.last_state = {"terminated": self._terminated_state(c)}
             c.restart_count += 1
         c.state, c.exit_code = "waiting", None
-        if c.waiting_reason != "RunContainerError":  # the failed start's reason stays until a start succeeds
+        if not restarting:  # a restart keeps the last sync's reason (upstream's reasonCache) until it runs
             c.waiting_reason = "ContainerCreating"
         c.sync_error_event_at = None
         if self.hollow:
@@ -621,6 +622,16 @@ class Kubelet:
         return state
 
     @staticmethod
+    def _waiting_state(c: ContainerRecord) -> dict:
+        """Waiting: the reason and message the last sync left (upstream's reasonCache); an exited
+        container to be restarted that has none shows CrashLoopBackOff."""
+        if c.waiting_reason in ("CreateContainerConfigError", "RunContainerError"):
+            return {"reason": c.waiting_reason, "message": c.waiting_message}
+        if c.waiting_reason == "CrashLoopBackOff" or c.state == "terminated":
+            return {"reason": "CrashLoopBackOff", "message": f"back-off restarting failed container {c.name}"}
+        return {"reason": c.waiting_reason}
+
+    @staticmethod
     def _restart_policy(record: PodRecord, c: ContainerRecord) -> str:
         """The pod's restart policy; an ephemeral container's is Never, whatever the pod's."""
         return "Never" if c.ephemeral else record.pod["spec"].get("restartPolicy", "Always")
@@ -633,19 +644,12 @@ class Kubelet:
             last_state = c.last_state
         elif c.state == "terminated" and restarting:
             # Waiting to be restarted: the exit shows as lastState, as kubectl's RESTARTS/STATUS expect.
-            if c.waiting_reason == "RunContainerError":
-                state = {"waiting": {"reason": c.waiting_reason, "message": c.waiting_message}}
-            else:
-                state = {"waiting": {"reason": "CrashLoopBackOff",
-                                     "message": f"back-off restarting failed container {c.name}"}}
+            state = {"waiting": self._waiting_state(c)}
             last_state = {"terminated": self._terminated_state(c)}
         elif c.state == "terminated":
             state, last_state = {"terminated": self._terminated_state(c)}, c.last_state
         else:
-            waiting = {"reason": c.waiting_reason}
-            if c.waiting_reason in ("CreateContainerConfigError", "RunContainerError"):
-                waiting["message"] = c.waiting_message
-            state, last_state = {"waiting": waiting}, c.last_state
+            state, last_state = {"waiting": self._waiting_state(c)}, c.last_state
         out = {"name": c.name, "state": state, "lastState": last_state, "ready": c.ready,
                "restartCount": c.restart_count, "image": c.spec.get("image", ""), "imageID": ""}
         if not c.ephemeral:  # the prober manager reports started for the pod's containers only
