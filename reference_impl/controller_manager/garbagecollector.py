@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from reference_impl.machinery.actions import Delete, Patch
+from reference_impl.machinery.actions import Delete, Patch, RecordEvent
 from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 
+EVENT_SOURCE = "garbage-collector-controller"
 FOREGROUND = "foregroundDeletion"
 ORPHAN = "orphan"
 
@@ -63,6 +64,8 @@ def sync(graph: dict[str, list[dict]], rest_mapping: RESTMapping,
             dangling = [r for r in refs if _is_dangling(r, meta.get("namespace"), by_uid, rest_mapping, is_gone)]
         except OwnerUnresolved:
             continue
+        if dangling:
+            actions += _invalid_namespace_owner_ref_events(resource, obj, dangling, by_uid, rest_mapping)
         if len(dangling) == len(refs):
             actions.append(Delete(*_ref(resource, obj), propagation_policy="Background"))
         elif dangling:
@@ -91,6 +94,31 @@ def _is_dangling(ref: dict, namespace: str | None, by_uid: dict[str, tuple[str, 
         if owner_resource == resource and (not namespaced or owner["metadata"].get("namespace") == namespace):
             return False
     return is_gone(resource, namespace if namespaced else None, ref)
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GraphBuilder).reportInvalidNamespaceOwnerRef")
+def _invalid_namespace_owner_ref_events(resource: str, obj: dict, refs: list[dict],
+                                        by_uid: dict[str, tuple[str, dict]], rest_mapping: RESTMapping) -> list:
+    """A Warning OwnerRefInvalidNamespace on the dependent for each of `refs` whose uid the monitors
+    saw as a namespaced object of another namespace, as upstream's graph builder reports it when it
+    links the dependent to that observed owner. It goes with the sync that acts on the reference,
+    which always dangles: the GET in the dependent's namespace cannot find that uid."""
+    meta = obj["metadata"]
+    namespace = meta.get("namespace") or ""
+    api_version, kind = next((gv_kind for gv_kind, (r, _) in rest_mapping.items() if r == resource), ("", ""))
+    involved = {key: value for key, value in (("kind", kind), ("apiVersion", api_version), ("namespace", namespace),
+                                              ("name", meta["name"]), ("uid", meta["uid"])) if value}
+    events = []
+    for ref in refs:
+        found = by_uid.get(ref["uid"])
+        owner_namespace = found[1]["metadata"].get("namespace") if found else None
+        if owner_namespace and owner_namespace != namespace:
+            identity = (f"[{ref.get('apiVersion', '')}/{ref.get('kind', '')}, namespace: {namespace}, "
+                        f"name: {ref.get('name', '')}, uid: {ref['uid']}]")
+            events.append(RecordEvent(EVENT_SOURCE, involved, "Warning",
+                                      "OwnerRefInvalidNamespace",
+                                      f'ownerRef {identity} does not exist in namespace "{namespace}"'))
+    return events
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).processDeletingDependentsItem")

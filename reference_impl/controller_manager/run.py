@@ -248,6 +248,8 @@ class ControllerManager:
         self.gc_monitor_stops: dict[str, threading.Event] = {}
         # (apiVersion, kind) → (plural, namespaced) of what is monitored: the GC's REST mapping
         self.gc_mapping: garbagecollector.RESTMapping = {}
+        # (dependent uid, message) of each invalid owner reference the GC has reported
+        self.gc_reported: set[tuple[str, str]] = set()
         self.gc_discovery_period, self._next_gc_discovery = gc_discovery_period, 0.0
         self.replicaset = ReplicaSetController(self.clock)
         self.deployment = DeploymentController(self.clock)
@@ -868,8 +870,21 @@ class ControllerManager:
     def _garbage_collect(self) -> list:
         """The GC over the monitors that have synced."""
         synced = {plural for plural, informer in self.gc_monitors.items() if informer.has_synced}
-        return garbagecollector.sync({plural: self.gc_monitors[plural].store.list() for plural in synced},
-                                     self.gc_mapping, self._owner_gone)
+        actions = garbagecollector.sync({plural: self.gc_monitors[plural].store.list() for plural in synced},
+                                        self.gc_mapping, self._owner_gone)
+        return [action for action in actions if not self._gc_reported_before(action)]
+
+    def _gc_reported_before(self, action) -> bool:
+        """Whether `action` is an event the GC recorded already. Upstream's graph builder reports an
+        invalid owner reference once, when it links the dependent; our sync sees the whole graph at
+        each change, so it reports again until the dependent's delete is observed."""
+        if not isinstance(action, RecordEvent):
+            return False
+        key = (action.involved.get("uid", ""), action.message)
+        if key in self.gc_reported:
+            return True
+        self.gc_reported.add(key)
+        return False
 
     def _owner_gone(self, resource: str, namespace: str | None, reference: dict) -> bool:
         """Whether an owner our caches lack is gone as the apiserver answers now: not found, or

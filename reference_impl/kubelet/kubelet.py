@@ -350,6 +350,7 @@ class Kubelet:
         c = self._container(key, name)
         c.state, c.container_id, c.started_at = "running", container_id, self.clock.now()
         c.start_requested = False
+        c.waiting_reason, c.waiting_message = "ContainerCreating", ""  # a started container clears the reasonCache
         c.ready = not c.ephemeral and (self.hollow or "readinessProbe" not in c.spec)
         c.kill_signal_sent, c.kill_deadline, c.liveness_failed = "", None, False
         c.probe_last_run.clear(), c.probe_in_flight.clear(), c.probe_successes.clear(), c.probe_failures.clear()
@@ -360,12 +361,15 @@ class Kubelet:
         c.terminated_reason = "Completed" if exit_code == 0 else "Error"
 
     def container_start_failed(self, key: PodKey, name: str, message: str) -> None:
-        """The process could not start: recorded as containerd does, exit code 128, reason StartError."""
+        """The process could not start: recorded as containerd does, exit code 128, reason StartError.
+        The sync's result, ErrRunContainer with the runtime's message, is what upstream's reasonCache
+        keeps, and the status shows it as the Waiting reason until a start succeeds."""
         c = self._container(key, name)
         c.start_requested = False
         c.started_at = c.finished_at = self.clock.now()
         c.state, c.exit_code, c.terminated_reason, c.waiting_message = "terminated", EXIT_CODE_START_ERROR, \
             "StartError", message
+        c.waiting_reason = "RunContainerError"
 
     @mirrors("(*k8s.io/kubernetes/pkg/volume/util/nestedpendingoperations.nestedPendingOperations).operationComplete")
     def volumes_set_up(self, key: PodKey, outcome: volumes.VolumeSetUp) -> list:
@@ -490,7 +494,8 @@ class Kubelet:
             return self._sync_error_events(c, now, [
                 c.event(record.key, "Normal", "Pulled", image_present_message(c.spec.get("image", ""))),
                 c.event(record.key, "Warning", "Failed", f"Error: {error}")])
-        if c.state == "terminated":
+        restarting = c.state == "terminated"
+        if restarting:
             if not should_restart(restart_policy, c.exit_code or 0):
                 return []
             if c.backoff_updated is not None and now - c.finished_at < c.backoff:
@@ -500,7 +505,9 @@ class Kubelet:
             self._advance_backoff(c, now)
             c.last_state = {"terminated": self._terminated_state(c)}
             c.restart_count += 1
-        c.state, c.waiting_reason, c.exit_code = "waiting", "ContainerCreating", None
+        c.state, c.exit_code = "waiting", None
+        if not restarting:  # a restart keeps the last sync's reason (upstream's reasonCache) until it runs
+            c.waiting_reason = "ContainerCreating"
         c.sync_error_event_at = None
         if self.hollow:
             self.container_started(record.key, c.name, f"hollow://{record.key.uid}/{c.name}")
@@ -615,6 +622,16 @@ class Kubelet:
         return state
 
     @staticmethod
+    def _waiting_state(c: ContainerRecord) -> dict:
+        """Waiting: the reason and message the last sync left (upstream's reasonCache); an exited
+        container to be restarted that has none shows CrashLoopBackOff."""
+        if c.waiting_reason in ("CreateContainerConfigError", "RunContainerError"):
+            return {"reason": c.waiting_reason, "message": c.waiting_message}
+        if c.waiting_reason == "CrashLoopBackOff" or c.state == "terminated":
+            return {"reason": "CrashLoopBackOff", "message": f"back-off restarting failed container {c.name}"}
+        return {"reason": c.waiting_reason}
+
+    @staticmethod
     def _restart_policy(record: PodRecord, c: ContainerRecord) -> str:
         """The pod's restart policy; an ephemeral container's is Never, whatever the pod's."""
         return "Never" if c.ephemeral else record.pod["spec"].get("restartPolicy", "Always")
@@ -627,16 +644,12 @@ class Kubelet:
             last_state = c.last_state
         elif c.state == "terminated" and restarting:
             # Waiting to be restarted: the exit shows as lastState, as kubectl's RESTARTS/STATUS expect.
-            state = {"waiting": {"reason": "CrashLoopBackOff",
-                                 "message": f"back-off restarting failed container {c.name}"}}
+            state = {"waiting": self._waiting_state(c)}
             last_state = {"terminated": self._terminated_state(c)}
         elif c.state == "terminated":
             state, last_state = {"terminated": self._terminated_state(c)}, c.last_state
         else:
-            waiting = {"reason": c.waiting_reason}
-            if c.waiting_reason == "CreateContainerConfigError":
-                waiting["message"] = c.waiting_message
-            state, last_state = {"waiting": waiting}, c.last_state
+            state, last_state = {"waiting": self._waiting_state(c)}, c.last_state
         out = {"name": c.name, "state": state, "lastState": last_state, "ready": c.ready,
                "restartCount": c.restart_count, "image": c.spec.get("image", ""), "imageID": ""}
         if not c.ephemeral:  # the prober manager reports started for the pod's containers only

@@ -1,7 +1,7 @@
 """The garbage collector's sync, one rule per test."""
 from __future__ import annotations
 
-from reference_impl.machinery.actions import Delete, Patch
+from reference_impl.machinery.actions import Delete, Patch, RecordEvent
 from reference_impl.controller_manager import garbagecollector as gc
 
 # (apiVersion, kind) -> (resource, namespaced), as the manager builds it from its API paths.
@@ -140,7 +140,28 @@ def test_an_owner_in_another_namespace_is_gone():
     namespace answers 404 there, so the dependent's reference dangles and it is deleted."""
     owner = {"metadata": {"name": "owner", "namespace": "a", "uid": "u-own"}}
     dep = dependent("dep", "u-dep", "b", ref("v1", "ConfigMap", "owner", "u-own"))
-    assert gc.sync({"configmaps": [owner, dep]}, MAPPING) == [Delete("configmaps", "b", "dep", "Background")]
+    assert gc.sync({"configmaps": [owner, dep]}, MAPPING)[-1:] == [Delete("configmaps", "b", "dep", "Background")]
+
+
+def test_an_owner_seen_in_another_namespace_is_reported_on_the_dependent():
+    """reportInvalidNamespaceOwnerRef: a reference whose uid the monitors saw as a namespaced object
+    of another namespace is a Warning OwnerRefInvalidNamespace event on the dependent, naming the
+    reference as the dependent's namespace would hold it; the dependent is still deleted."""
+    owner = {"metadata": {"name": "owner", "namespace": "a", "uid": "u-own"}}
+    dep = dependent("dep", "u-dep", "b", ref("v1", "ConfigMap", "owner", "u-own"))
+    event, delete = gc.sync({"configmaps": [owner, dep]}, MAPPING)
+    assert event == RecordEvent(
+        "garbage-collector-controller",
+        {"kind": "ConfigMap", "apiVersion": "v1", "namespace": "b", "name": "dep", "uid": "u-dep"}, "Warning",
+        "OwnerRefInvalidNamespace",
+        'ownerRef [v1/ConfigMap, namespace: b, name: owner, uid: u-own] does not exist in namespace "b"')
+    assert delete == Delete("configmaps", "b", "dep", "Background")
+
+
+def test_an_owner_gone_from_every_namespace_is_not_reported():
+    """Only an owner observed elsewhere is an invalid-namespace reference: a gone one is just deleted."""
+    dep = dependent("dep", "u-dep", "b", ref("v1", "ConfigMap", "owner", "u-own"))
+    assert gc.sync({"configmaps": [dep]}, MAPPING) == [Delete("configmaps", "b", "dep", "Background")]
 
 
 def test_a_cluster_scoped_owner_is_found_from_any_namespace():

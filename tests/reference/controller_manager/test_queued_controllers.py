@@ -248,6 +248,20 @@ def test_a_config_map_deleted_with_orphan_propagation_loses_its_finalizer():
     assert (unfinalized, unfinalized.patch) == (Patch("configmaps", "ns", "owner", {}), {"metadata": {"finalizers": []}})
 
 
+def test_an_owner_reference_to_another_namespace_is_reported_once():
+    """The graph builder reports OwnerRefInvalidNamespace when it links the dependent, once: a GC
+    sync run again before the dependent's delete is observed sends the Delete again but records no
+    second event (the real 1.24 controller-manager's event has count 1)."""
+    manager, _ = monitored_manager()
+    manager._owner_gone = lambda _resource, _namespace, _ref: True  # the GET in "b" answers 404
+    manager.cache("configmaps").upsert({"metadata": {"name": "owner", "namespace": "a", "uid": "u-own"}})
+    manager.cache("configmaps").upsert({"metadata": {"name": "dep", "namespace": "b", "uid": "u-dep", "ownerReferences": [
+        {"apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": "u-own"}]}})
+    event, delete = manager._garbage_collect()
+    assert (event.reason, event.involved["uid"]) == ("OwnerRefInvalidNamespace", "u-dep")
+    assert manager._garbage_collect() == [delete]
+
+
 def test_only_an_update_of_owners_deletion_or_finalizers_queues_the_garbage_collector():
     """As GraphBuilder.processGraphChanges acts on an update only when the object's owner
     references or its being deleted changed: a pod's status written (a kubelet's every few

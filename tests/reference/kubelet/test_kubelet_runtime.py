@@ -160,6 +160,33 @@ def test_a_nul_byte_in_a_command_fails_that_container_and_the_kubelet_keeps_runn
     assert status["containerStatuses"][0]["state"]["terminated"]["reason"] == "StartError"
 
 
+def test_a_container_that_cannot_start_waits_as_run_container_error_then_crash_loop_back_off(setup):
+    """convertToAPIContainerStatuses shows the last sync's start error (reasonCache) as Waiting:
+    after a failed start, RunContainerError with the runtime's message and lastState StartError;
+    once the restart is backed off, CrashLoopBackOff, which the restart after the back-off keeps (the
+    reasonCache changes only when a sync ends), never ContainerCreating again. Each failed start is
+    a Warning Failed event."""
+    kubelet, runtime, clock, _ = setup
+    kubelet.set_desired_pods([pod({"name": "c", "image": "x", "command": ["sleep", "36\u00000"]},
+                                  restart_policy="Always")])
+    waiting, event_reasons = [], []
+    for seconds in (1, 1, 1, 10, 1):
+        for action in execute(kubelet, runtime, kubelet.sync_loop_iteration()):
+            if isinstance(action, Patch) and action.resource == "pods":
+                status = action.patch["status"]["containerStatuses"][0]
+                waiting.append((status["state"]["waiting"]["reason"], status["state"]["waiting"].get("message")))
+            elif isinstance(action, RecordEvent):
+                event_reasons.append((action.reason, action.message))
+        clock.advance(seconds)
+    assert [reason for reason, _ in waiting] == ["ContainerCreating", "RunContainerError", "CrashLoopBackOff",
+                                                 "CrashLoopBackOff"]
+    assert waiting[1][1] == "embedded null byte"
+    assert status["lastState"]["terminated"]["reason"] == "StartError"
+    assert [reason for reason, _ in event_reasons] == ["Pulled", "Created", "Failed", "Pulled", "Created", "Failed",
+                                                       "BackOff", "Pulled", "Created", "Failed"]
+    assert event_reasons[2][1] == "Error: embedded null byte"
+
+
 def test_an_exec_probe_with_a_nul_byte_fails_and_does_not_raise():
     """An exec probe's command exec(2) cannot take is a failed probe, as Go's exec error is."""
     assert run_probe(_probe({"exec": {"command": ["true", "a\u0000b"]}})).success is False
