@@ -248,6 +248,7 @@ class ControllerManager:
         self.gc_monitor_stops: dict[str, threading.Event] = {}
         # (apiVersion, kind) → (plural, namespaced) of what is monitored: the GC's REST mapping
         self.gc_mapping: garbagecollector.RESTMapping = {}
+        self.gc_absent_owners = garbagecollector.AbsentOwnerCache()
         self.gc_discovery_period, self._next_gc_discovery = gc_discovery_period, 0.0
         self.replicaset = ReplicaSetController(self.clock)
         self.deployment = DeploymentController(self.clock)
@@ -873,14 +874,25 @@ class ControllerManager:
 
     def _owner_gone(self, resource: str, namespace: str | None, reference: dict) -> bool:
         """Whether an owner our caches lack is gone as the apiserver answers now: not found, or
-        another object (another uid) under its name: the GET of garbagecollector._is_dangling."""
+        another object (another uid) under its name: the GET of garbagecollector._is_dangling,
+        asked once of an owner the absent-owner cache already holds as gone. Any other failure
+        is an OwnerLookupError: that dependent alone is retried."""
+        key = (resource, namespace, reference["name"], reference["uid"])
+        if self.gc_absent_owners.has(key):
+            return True
         try:
             owner = get(self.client, resource, namespace, reference["name"])
         except APIStatusError as error:
-            if error.code == 404:
-                return True
-            raise
-        return owner["metadata"].get("uid") != reference["uid"]
+            if error.code != 404:  # a StatusError's text is its message
+                raise garbagecollector.OwnerLookupError(error.status.get("message") or error) from error
+            owner = None
+        except TRANSPORT_ERRORS as error:
+            raise garbagecollector.OwnerLookupError(error) from error
+        # An answer without metadata decodes in Go to an object of no uid: not the owner.
+        if owner is not None and (owner.get("metadata") or {}).get("uid") == reference["uid"]:
+            return False
+        self.gc_absent_owners.add(key)
+        return True
 
     def perform(self, action) -> bool:
         """Send one action, and record the events its answer calls for; False when it failed (the
@@ -902,6 +914,9 @@ class ControllerManager:
             return self._perform_manage_job(action)
         if isinstance(action, FailedPodsDetected):
             log("kube-controller-manager", f'syncing job: failed pod(s) detected for job key "{action.job_key}"')
+            return False
+        if isinstance(action, garbagecollector.AttemptToDeleteFailed):
+            log("kube-controller-manager", f"error syncing item {action.item}: {action.error}")
             return False
         if isinstance(action, FailSafeStatusUpdate):
             return self._pdb_status_update(action)
