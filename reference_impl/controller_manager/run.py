@@ -202,8 +202,23 @@ class APIResource:
 def server_preferred_resources(client: RestClient) -> list[APIResource]:
     """The top-level resources (no subresources) of the core group and of each group's preferred
     version, core first."""
-    prefixes = ["/api/v1"] + [f"/apis/{group['preferredVersion']['groupVersion']}"
-                              for group in client.request("GET", "/apis").get("groups") or []]
+    return _top_level_resources(client, ["/api/v1"] + [f"/apis/{group['preferredVersion']['groupVersion']}"
+                                                       for group in client.request("GET", "/apis").get("groups") or []])
+
+
+@mirrors("(*k8s.io/client-go/discovery.DiscoveryClient).ServerGroupsAndResources")
+def server_resources(client: RestClient) -> list[APIResource]:
+    """The top-level resources of the core group and of every version each group serves, core
+    first and each group's preferred version before its others."""
+    prefixes = ["/api/v1"]
+    for group in client.request("GET", "/apis").get("groups") or []:
+        preferred = group["preferredVersion"]["groupVersion"]
+        versions = [v["groupVersion"] for v in group.get("versions") or [] if v["groupVersion"] != preferred]
+        prefixes += [f"/apis/{version}" for version in (preferred, *versions)]
+    return _top_level_resources(client, prefixes)
+
+
+def _top_level_resources(client: RestClient, prefixes: list[str]) -> list[APIResource]:
     return [APIResource(resource["name"], prefix, bool(resource.get("namespaced")), resource.get("kind", ""),
                         frozenset(resource.get("verbs") or ()))
             for prefix in prefixes
@@ -822,7 +837,7 @@ class ControllerManager:
         """Monitor every deletable resource discovery serves now and stop monitoring those it no
         longer does (a CRD deleted); a discovery that fails leaves the monitors as they are."""
         try:
-            resources = server_preferred_resources(self.client)
+            resources = server_resources(self.client)
         except REQUEST_ERRORS as error:
             log("kube-controller-manager", f"garbage collector: discovery failed: {error}")
             return
@@ -838,6 +853,16 @@ class ControllerManager:
             if plural not in self.gc_monitors and API_PATHS.setdefault(plural, (resource.prefix, resource.namespaced)) \
                     == (resource.prefix, resource.namespaced):
                 self._start_gc_monitor(resource)
+        self._map_served_versions(resources, deletable)
+
+    def _map_served_versions(self, resources: list[APIResource], deletable: dict[str, APIResource]) -> None:
+        """An owner is resolved in the version its reference names (RESTMapping(GroupKind,
+        version)): a Job's batch/v1beta1 CronJob is the monitored cronjobs, which 1.24 still
+        serves in v1beta1 too."""
+        for resource in resources:
+            monitored = deletable.get(resource.name)
+            if resource.name in self.gc_monitors and monitored is not None and monitored.group == resource.group:
+                self.gc_mapping[(resource.group_version, resource.kind)] = (resource.name, resource.namespaced)
 
     def _start_gc_monitor(self, resource: APIResource) -> None:
         informer = self.informers.get(resource.name)

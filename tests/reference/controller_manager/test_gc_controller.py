@@ -220,3 +220,34 @@ def test_an_object_of_the_owners_uid_under_another_name_is_asked_of_the_apiserve
     assert gc.sync({"replicasets": [owner], "pods": [pod]}, MAPPING,
                    lambda *question: asked.append(question) or True) == [Delete("pods", "default", "p", "Background")]
     assert [(resource, namespace, r["name"]) for resource, namespace, r in asked] == [("replicasets", "default", "x")]
+
+
+class BatchDiscovery:
+    """Discovery of a 1.24 batch group: cronjobs in v1 (preferred) and v1beta1, jobs in v1."""
+    VERBS = ["delete", "get", "list", "watch"]
+
+    def request(self, method, path, body=None):
+        resources = {"/api/v1": [],
+                     "/apis/batch/v1": [("cronjobs", "CronJob"), ("jobs", "Job")],
+                     "/apis/batch/v1beta1": [("cronjobs", "CronJob")]}
+        if path == "/apis":
+            return {"groups": [{"name": "batch", "preferredVersion": {"groupVersion": "batch/v1"},
+                                "versions": [{"groupVersion": "batch/v1"}, {"groupVersion": "batch/v1beta1"}]}]}
+        if path in resources:
+            return {"resources": [{"name": name, "namespaced": True, "kind": kind, "verbs": self.VERBS}
+                                  for name, kind in resources[path]]}
+        if method == "GET" and "/cronjobs/" in path:
+            raise APIStatusError(method, path, 404, {"kind": "Status", "code": 404})
+        return {"kind": "List", "items": [], "metadata": {"resourceVersion": "1"}}
+
+
+def test_an_owner_in_a_served_version_other_than_the_preferred_is_resolved():
+    """The GC maps an owner through RESTMapping(GroupKind, version) of every version discovery
+    serves: a Job owned by a batch/v1beta1 CronJob (1.24 serves both) is collected once the
+    CronJob is gone, not left as an unresolvable reference."""
+    manager = ControllerManager(BatchDiscovery())
+    manager._sync_gc_monitors()
+    assert manager.gc_mapping[("batch/v1beta1", "CronJob")] == ("cronjobs", True)
+    job = dependent("j", "u-j", "ns", ref("batch/v1beta1", "CronJob", "old", "u-cj"))
+    assert gc.sync({"jobs": [job], "cronjobs": []}, manager.gc_mapping, manager._owner_gone) == \
+        [Delete("jobs", "ns", "j", "Background")]
