@@ -30,6 +30,17 @@ class ResponseHead:
     close: bool  # the server closes the connection after this response
 
 
+def _content_length(value: bytes) -> int | None:
+    """A Content-Length as Go's parseContentLength reads it: decimal digits only (no sign, as
+    strconv.ParseUint), an empty value none at all; anything else a malformed answer."""
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit():  # bytes.isdigit: ASCII digits only
+        raise http.client.HTTPException(f'bad Content-Length "{value.decode("latin-1")}"')
+    return int(value)
+
+
 def connect(host: str, port: int, context: ssl.SSLContext, timeout: float | None) -> "Connection":
     """A TLS connection to host:port."""
     raw = socket.create_connection((host, port), timeout)
@@ -103,7 +114,7 @@ class Connection:
             name, _, value = line.partition(b":")
             name = name.strip().lower()
             if name == b"content-length":
-                length = int(value)
+                length = _content_length(value)
             elif name == b"transfer-encoding":
                 chunked = b"chunked" in value.lower()
             elif name == b"connection":

@@ -12,7 +12,9 @@ monitors' caches may not have seen an owner made just before its dependent.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from reference_impl.machinery.actions import Delete, Patch, RecordEvent
 from reference_impl.machinery import trace
@@ -23,12 +25,48 @@ FOREGROUND = "foregroundDeletion"
 ORPHAN = "orphan"
 
 RESTMapping = dict[tuple[str, str], tuple[str, bool]]
+ABSENT_OWNER_CACHE_SIZE = 500  # NewReferenceCache(500)
 
 
 class OwnerUnresolved(Exception):
     """An owner reference the GC cannot decide on: its apiVersion/kind maps to no resource watched
     here (upstream's restMappingError, retried), or a cluster-scoped object names a namespaced owner
     (namespacedOwnerOfClusterScopedObjectErr, never retried). Either way the object is not touched."""
+
+
+class OwnerLookupError(Exception):
+    """What `is_gone` raises when the GET of an owner failed otherwise than NotFound: the
+    dependent is left for a later pass, the others' actions still go out."""
+
+
+@dataclass(frozen=True)
+class AttemptToDeleteFailed:
+    """An item whose owners could not be looked up: logged and retried with backoff, as
+    attemptToDeleteWorker does with AddRateLimited."""
+    item: str
+    error: str
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/garbagecollector.ReferenceCache")
+class AbsentOwnerCache:
+    """The owners a GET found gone, (resource, namespace, name, uid), the least recently used
+    dropped past `size`: a thousand pods of one deleted ReplicaSet cost one GET, not a thousand."""
+
+    def __init__(self, size: int = ABSENT_OWNER_CACHE_SIZE) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple, None] = OrderedDict()
+
+    def has(self, key: tuple) -> bool:
+        if key in self._entries:
+            self._entries.move_to_end(key)
+            return True
+        return False
+
+    def add(self, key: tuple) -> None:
+        self._entries[key] = None
+        self._entries.move_to_end(key)
+        if len(self._entries) > self.size:
+            self._entries.popitem(last=False)
 
 
 def _ref(resource: str, obj: dict) -> tuple[str, str | None, str]:
@@ -64,6 +102,9 @@ def sync(graph: dict[str, list[dict]], rest_mapping: RESTMapping,
             dangling = [r for r in refs if _is_dangling(r, meta.get("namespace"), by_uid, rest_mapping, is_gone)]
         except OwnerUnresolved:
             continue
+        except OwnerLookupError as error:
+            actions.append(AttemptToDeleteFailed(_item(resource, obj, rest_mapping), str(error)))
+            continue
         if dangling:
             actions += _invalid_namespace_owner_ref_events(resource, obj, dangling, by_uid, rest_mapping)
         if len(dangling) == len(refs):
@@ -80,7 +121,7 @@ def _is_dangling(ref: dict, namespace: str | None, by_uid: dict[str, tuple[str, 
                  rest_mapping: RESTMapping, is_gone: Callable[[str, str | None, dict], bool]) -> bool:
     """Whether the owner `ref` names is gone: upstream GETs resource/name in the dependent's
     namespace (none for a cluster-scoped owner) and compares uids, so an object of that uid of
-    another kind, or in another namespace, is no owner. The graph answers for an owner it holds
+    another kind, in another namespace or under another name is no owner. The graph answers for an owner it holds
     where the GET would find it; `is_gone` for any other."""
     mapped = rest_mapping.get((ref.get("apiVersion", ""), ref.get("kind", "")))
     if mapped is None:
@@ -91,7 +132,9 @@ def _is_dangling(ref: dict, namespace: str | None, by_uid: dict[str, tuple[str, 
     found = by_uid.get(ref["uid"])
     if found is not None:
         owner_resource, owner = found
-        if owner_resource == resource and (not namespaced or owner["metadata"].get("namespace") == namespace):
+        meta = owner["metadata"]
+        if owner_resource == resource and meta["name"] == ref["name"] \
+                and (not namespaced or meta.get("namespace") == namespace):
             return False
     return is_gone(resource, namespace if namespaced else None, ref)
 
@@ -119,6 +162,14 @@ def _invalid_namespace_owner_ref_events(resource: str, obj: dict, refs: list[dic
                                       "OwnerRefInvalidNamespace",
                                       f'ownerRef {identity} does not exist in namespace "{namespace}"'))
     return events
+
+
+@mirrors("(k8s.io/kubernetes/pkg/controller/garbagecollector.objectReference).String")
+def _item(resource: str, obj: dict, rest_mapping: RESTMapping) -> str:
+    api_version, kind = next((key for key, (plural, _) in rest_mapping.items() if plural == resource), ("", ""))
+    meta = obj["metadata"]
+    return (f"[{api_version}/{kind}, namespace: {meta.get('namespace', '')}, name: {meta['name']}, "
+            f"uid: {meta['uid']}]")
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).processDeletingDependentsItem")

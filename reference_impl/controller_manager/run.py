@@ -202,8 +202,23 @@ class APIResource:
 def server_preferred_resources(client: RestClient) -> list[APIResource]:
     """The top-level resources (no subresources) of the core group and of each group's preferred
     version, core first."""
-    prefixes = ["/api/v1"] + [f"/apis/{group['preferredVersion']['groupVersion']}"
-                              for group in client.request("GET", "/apis").get("groups") or []]
+    return _top_level_resources(client, ["/api/v1"] + [f"/apis/{group['preferredVersion']['groupVersion']}"
+                                                       for group in client.request("GET", "/apis").get("groups") or []])
+
+
+@mirrors("(*k8s.io/client-go/discovery.DiscoveryClient).ServerGroupsAndResources")
+def server_resources(client: RestClient) -> list[APIResource]:
+    """The top-level resources of the core group and of every version each group serves, core
+    first and each group's preferred version before its others."""
+    prefixes = ["/api/v1"]
+    for group in client.request("GET", "/apis").get("groups") or []:
+        preferred = group["preferredVersion"]["groupVersion"]
+        versions = [v["groupVersion"] for v in group.get("versions") or [] if v["groupVersion"] != preferred]
+        prefixes += [f"/apis/{version}" for version in (preferred, *versions)]
+    return _top_level_resources(client, prefixes)
+
+
+def _top_level_resources(client: RestClient, prefixes: list[str]) -> list[APIResource]:
     return [APIResource(resource["name"], prefix, bool(resource.get("namespaced")), resource.get("kind", ""),
                         frozenset(resource.get("verbs") or ()))
             for prefix in prefixes
@@ -250,6 +265,7 @@ class ControllerManager:
         self.gc_mapping: garbagecollector.RESTMapping = {}
         # (dependent uid, message) of each invalid owner reference the GC has reported
         self.gc_reported: set[tuple[str, str]] = set()
+        self.gc_absent_owners = garbagecollector.AbsentOwnerCache()
         self.gc_discovery_period, self._next_gc_discovery = gc_discovery_period, 0.0
         self.replicaset = ReplicaSetController(self.clock)
         self.deployment = DeploymentController(self.clock)
@@ -823,7 +839,7 @@ class ControllerManager:
         """Monitor every deletable resource discovery serves now and stop monitoring those it no
         longer does (a CRD deleted); a discovery that fails leaves the monitors as they are."""
         try:
-            resources = server_preferred_resources(self.client)
+            resources = server_resources(self.client)
         except REQUEST_ERRORS as error:
             log("kube-controller-manager", f"garbage collector: discovery failed: {error}")
             return
@@ -839,6 +855,16 @@ class ControllerManager:
             if plural not in self.gc_monitors and API_PATHS.setdefault(plural, (resource.prefix, resource.namespaced)) \
                     == (resource.prefix, resource.namespaced):
                 self._start_gc_monitor(resource)
+        self._map_served_versions(resources, deletable)
+
+    def _map_served_versions(self, resources: list[APIResource], deletable: dict[str, APIResource]) -> None:
+        """An owner is resolved in the version its reference names (RESTMapping(GroupKind,
+        version)): a Job's batch/v1beta1 CronJob is the monitored cronjobs, which 1.24 still
+        serves in v1beta1 too."""
+        for resource in resources:
+            monitored = deletable.get(resource.name)
+            if resource.name in self.gc_monitors and monitored is not None and monitored.group == resource.group:
+                self.gc_mapping[(resource.group_version, resource.kind)] = (resource.name, resource.namespaced)
 
     def _start_gc_monitor(self, resource: APIResource) -> None:
         informer = self.informers.get(resource.name)
@@ -888,14 +914,25 @@ class ControllerManager:
 
     def _owner_gone(self, resource: str, namespace: str | None, reference: dict) -> bool:
         """Whether an owner our caches lack is gone as the apiserver answers now: not found, or
-        another object (another uid) under its name: the GET of garbagecollector._is_dangling."""
+        another object (another uid) under its name: the GET of garbagecollector._is_dangling,
+        asked once of an owner the absent-owner cache already holds as gone. Any other failure
+        is an OwnerLookupError: that dependent alone is retried."""
+        key = (resource, namespace, reference["name"], reference["uid"])
+        if self.gc_absent_owners.has(key):
+            return True
         try:
             owner = get(self.client, resource, namespace, reference["name"])
         except APIStatusError as error:
-            if error.code == 404:
-                return True
-            raise
-        return owner["metadata"].get("uid") != reference["uid"]
+            if error.code != 404:  # a StatusError's text is its message
+                raise garbagecollector.OwnerLookupError(error.status.get("message") or error) from error
+            owner = None
+        except TRANSPORT_ERRORS as error:
+            raise garbagecollector.OwnerLookupError(error) from error
+        # An answer without metadata decodes in Go to an object of no uid: not the owner.
+        if owner is not None and (owner.get("metadata") or {}).get("uid") == reference["uid"]:
+            return False
+        self.gc_absent_owners.add(key)
+        return True
 
     def perform(self, action) -> bool:
         """Send one action, and record the events its answer calls for; False when it failed (the
@@ -917,6 +954,9 @@ class ControllerManager:
             return self._perform_manage_job(action)
         if isinstance(action, FailedPodsDetected):
             log("kube-controller-manager", f'syncing job: failed pod(s) detected for job key "{action.job_key}"')
+            return False
+        if isinstance(action, garbagecollector.AttemptToDeleteFailed):
+            log("kube-controller-manager", f"error syncing item {action.item}: {action.error}")
             return False
         if isinstance(action, FailSafeStatusUpdate):
             return self._pdb_status_update(action)

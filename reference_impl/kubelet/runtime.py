@@ -40,10 +40,11 @@ from .volumemanager import VolumeManager
 CONTAINER_ROOT_ENV = "CONTAINER_ROOT"
 LOG_DRAIN_SECONDS = 1.0
 
-# What Popen raises for a command it cannot exec: a missing program (OSError), and argv or env the
-# apiserver accepts but exec(2) cannot take, a NUL byte (ValueError) or a non-string (TypeError). Go's
-# exec returns these as errors (EINVAL), so they fail the one container and never stop the kubelet.
-BAD_EXEC_INPUT = (OSError, ValueError, TypeError)
+# What Popen raises for a command it cannot exec: a missing program (OSError), and a NUL byte the
+# apiserver accepts in argv or env but exec(2) cannot take (ValueError). Go's exec returns these as
+# errors (EINVAL), so they fail the one container and never stop the kubelet. A non-string cannot
+# reach here (the apiserver's schema refuses it): a TypeError is a bug and is not caught.
+BAD_EXEC_INPUT = (OSError, ValueError)
 
 
 def log_path(log_root: Path, key: PodKey, container_name: str, restart_count: int) -> Path:

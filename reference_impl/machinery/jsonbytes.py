@@ -136,4 +136,9 @@ def loads(raw: bytes) -> Any:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:  # what only the standard library reads: a lone surrogate, NaN
             pass
-    return json.loads(raw)
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        raise
+    except ValueError as error:  # a number past the interpreter's 4300 digits: malformed as JSON is
+        raise json.JSONDecodeError(str(error), raw.decode(errors="replace"), 0) from None

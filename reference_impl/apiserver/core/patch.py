@@ -290,7 +290,7 @@ def _apply_copy(doc: dict, op: dict, parsed: Parsed) -> dict:
     if container is None:
         raise PatchError(f"copy operation does not apply: doc is missing from path: {source}: {_MISSING}")
     try:
-        value = deep_copy_json(_get(container, key))
+        value = _marshalled_copy(_get(container, key), parsed)
     except PatchError as error:
         raise _wrap(f"error in copy for from: '{source}'", error) from None
     path = _op_field(op, "path", "copy operation failed to decode path", keep_cause=False)
@@ -302,6 +302,18 @@ def _apply_copy(doc: dict, op: dict, parsed: Parsed) -> dict:
     except PatchError as error:
         raise _wrap("error while adding value during copy", error) from None
     return doc
+
+
+@mirrors("github.com/evanphx/json-patch.deepCopy")
+def _marshalled_copy(value: Any, parsed: Parsed) -> Any:
+    """deepCopy marshals the node and keeps the bytes: a map the patch has parsed is written
+    sorted there and then, one it has not keeps its order."""
+    if type(value) is dict:
+        items = sorted(value.items()) if id(value) in parsed else value.items()
+        return {key: _marshalled_copy(member, parsed) for key, member in items}
+    if type(value) is list:
+        return [_marshalled_copy(member, parsed) for member in value]
+    return deep_copy_json(value)
 
 
 MAX_JSON_PATCH_OPERATIONS = 10000  # handlers.maxJSONPatchOperations

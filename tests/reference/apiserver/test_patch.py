@@ -44,6 +44,17 @@ def test_json_patch_move_copy_and_escaped_pointer():
     assert result == {"metadata": {"annotations": {"a/b": "1"}}, "x": "1", "y": "2"}
 
 
+def test_json_patch_copy_of_a_map_the_patch_stepped_into_is_written_sorted():
+    """deepCopy marshals the copied node: a map an earlier operation stepped into (parsed) is
+    copied with its keys sorted, one no operation touched keeps its order."""
+    doc = {"spec": {"a": {"z": 1, "b": 2}}}
+    untouched = apply_json_patch(doc, [{"op": "copy", "from": "/spec/a", "path": "/spec/c"}])
+    assert list(untouched["spec"]["c"]) == ["z", "b"]
+    stepped = apply_json_patch(doc, [{"op": "add", "path": "/spec/a/x", "value": 3},
+                                     {"op": "copy", "from": "/spec/a", "path": "/spec/c"}])
+    assert list(stepped["spec"]["c"]) == ["b", "x", "z"]
+
+
 def test_json_patch_failed_test_is_not_malformed():
     """A failing `test` operation is a patch that does not apply (422), not a malformed one."""
     with pytest.raises(PatchError) as err:

@@ -3,6 +3,7 @@ when the server will close; a request goes out as one write of head and body."""
 from __future__ import annotations
 
 import http.client
+import re
 import socket
 import threading
 
@@ -158,3 +159,11 @@ def test_watch_lines_of_a_stream_without_chunking():
     conn.send(HEAD, b"{}")
     assert list(conn.iter_lines(conn.read_head())) == [b'{"a":1}', b'{"b":2}']
     conn.close()
+
+
+@pytest.mark.parametrize("length", [b"abc", b"-5", b"+2"])
+def test_a_content_length_that_is_not_decimal_digits_is_a_malformed_answer(length):
+    """Go's parseContentLength reads the value with strconv.ParseUint: a sign or a letter is
+    `bad Content-Length "…"`, an error of the transport, never a plain ValueError."""
+    with pytest.raises(http.client.HTTPException, match=re.escape(f'bad Content-Length "{length.decode()}"')):
+        one_round_trip(b"HTTP/1.1 200 OK\r\nContent-Length: " + length + b"\r\n\r\n{}", close_after=True)

@@ -344,9 +344,3 @@ def test_a_conflict_is_retried_with_backoff_unless_the_controller_waits_for_the_
         c.on_change("pods", {})
         assert c.process_next_work_item(lambda action: CONFLICT)
         assert c.queue.num_requeues("k") == requeues
-
-
-def test_the_manager_s_worker_loop_names_the_generic_go_loop_it_mirrors():
-    """_process_next_work_item runs every controller's worker, so it mirrors wait's BackoffUntil
-    (f() under HandleCrash), the loop all of them run in, not the ReplicaSet controller's worker."""
-    assert ControllerManager._process_next_work_item.__mirrors__ == ("k8s.io/apimachinery/pkg/util/wait.BackoffUntil",)

@@ -191,6 +191,13 @@ def test_an_exec_probe_with_a_nul_byte_fails_and_does_not_raise():
     """An exec probe's command exec(2) cannot take is a failed probe, as Go's exec error is."""
     assert run_probe(_probe({"exec": {"command": ["true", "a\u0000b"]}})).success is False
 
+
+def test_an_exec_probe_command_that_is_not_strings_is_a_bug_not_a_failed_probe():
+    """The apiserver refuses a command that is not a list of strings, so Popen's TypeError for one
+    is the kubelet's own bug: raised (a Go panic), never reported as the probe's failure."""
+    with pytest.raises(TypeError):
+        run_probe(_probe({"exec": {"command": ["true", 1]}}))
+
 def _probe(kind_spec):
     return RunProbe(None, "c", "liveness", {**kind_spec, "timeoutSeconds": 2})
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from reference_impl.machinery.jsonbytes import GoFloat, dumps, go_float_text
+from reference_impl.machinery.jsonbytes import GoFloat, dumps, go_float_text, loads
 
 
 @pytest.mark.parametrize("value,text", [
@@ -51,3 +51,10 @@ def test_a_number_literal_does_not_send_its_whole_value_to_the_fallback(monkeypa
     monkeypatch.undo()
     far = {"n": gojson.number_literal("1.0e-5", 1e-05), "g": gojson.number_literal("1e16", 1e16)}
     assert dumps(far) == b'{"n":1e-05,"g":1e+16}'
+
+
+def test_a_number_past_the_interpreters_digit_limit_is_a_json_decode_error():
+    """The standard library refuses an integer of more than 4300 digits with a plain ValueError;
+    read from an answer it is a malformed body, a JSONDecodeError the clients retry, not a crash."""
+    with pytest.raises(json.JSONDecodeError, match="4300 digits"):
+        loads(b'{"n":' + b"1" * 5000 + b"}")
