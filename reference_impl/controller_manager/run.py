@@ -926,15 +926,21 @@ class ControllerManager:
             listed = {plural: informer.store.list() for plural, informer in self.gc_monitors.items()
                       if informer.has_synced}
             mapping = dict(self.gc_mapping)
-        return garbagecollector.sync(listed, mapping, self._owner_gone)
+        return [replace(action, resource=self._gc_resource(action.resource))
+                for action in garbagecollector.sync(listed, mapping, self._owner_gone)]
+
+    def _gc_resource(self, plural: str) -> str:
+        """What apply addresses a monitored resource by: its plural where the manager knows it,
+        else the collection's whole path, from this manager's discovery (a custom resource)."""
+        if plural in API_PATHS:
+            return plural
+        return f"{self.gc_paths[plural][0]}/{plural}"
 
     def _owner_gone(self, resource: str, namespace: str | None, reference: dict) -> bool:
         """Whether an owner our caches lack is gone as the apiserver answers now: not found, or
         another object (another uid) under its name: the GET of garbagecollector._is_dangling."""
-        prefix, namespaced = self.gc_paths.get(resource) or API_PATHS[resource]
-        path = f"{prefix}/namespaces/{namespace}/{resource}" if namespaced else f"{prefix}/{resource}"
         try:
-            owner = self.client.request("GET", f"{path}/{reference['name']}")
+            owner = get(self.client, self._gc_resource(resource), namespace, reference["name"])
         except APIStatusError as error:
             if error.code == 404:
                 return True

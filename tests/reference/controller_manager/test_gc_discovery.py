@@ -7,6 +7,7 @@ import threading
 import time
 
 from reference_impl.client import APIStatusError
+from reference_impl.client.apply import _path
 from reference_impl.controller_manager import run
 from reference_impl.controller_manager.run import ControllerManager
 
@@ -34,6 +35,8 @@ class Discovery:
             raise APIStatusError("GET", path, 503, {"message": "service unavailable"})
         if path.startswith(f"/apis/{group}/v1/widgets"):
             return {"items": [], "metadata": {"resourceVersion": "1"}}
+        if path.startswith(f"/apis/{group}/v1/namespaces/"):
+            raise APIStatusError("GET", path, 404, {"message": "not found"})
         return {"resources": WIDGETS}
 
     def watch(self, path: str, resource_version: str, stop: threading.Event):
@@ -92,6 +95,21 @@ def test_a_stopped_monitor_has_stopped_when_discovery_returns():
     client.groups = []
     manager._sync_gc_monitors()
     assert not widgets._thread.is_alive()
+
+
+def test_a_custom_resource_whose_owner_is_gone_is_deleted_at_its_group_path():
+    """The GC addresses a custom resource by the path its own discovery found: a widget whose
+    owning widget is gone is deleted at /apis/a.example.com/v1/namespaces/ns/widgets/..."""
+    manager = ControllerManager(client=Discovery(["a.example.com"]))
+    manager._sync_gc_monitors()
+    manager.gc_monitors["widgets"]._synced.set()
+    manager.gc_monitors["widgets"].store.upsert({"metadata": {
+        "name": "dep", "namespace": "ns", "uid": "u-dep", "ownerReferences": [
+            {"apiVersion": "a.example.com/v1", "kind": "Widget", "name": "owner", "uid": "u-owner"}]}})
+    [delete] = manager._garbage_collect()
+    assert _path(delete.resource, delete.namespace, delete.name) == "/apis/a.example.com/v1/namespaces/ns/widgets/dep"
+    manager.stop.set()
+    manager.gc_monitor_stops["widgets"].set()
 
 
 class SlowDiscovery(Discovery):
