@@ -71,7 +71,7 @@ from reference_impl.controller_manager.queued import CONFLICT, Conflict, QueuedC
 from reference_impl.controller_manager.replicaset import BURST_REPLICAS, ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
-from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, RetriedStatusUpdate, Update
+from reference_impl.machinery.actions import Create, Delete, InOrder, Patch, RecordEvent, RetriedStatusUpdate, Update
 from reference_impl.machinery.crash import Crash
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
@@ -927,6 +927,7 @@ class ControllerManager:
                       if informer.has_synced}
             mapping = dict(self.gc_mapping)
         return [replace(action, resource=self._gc_resource(action.resource))
+                if isinstance(action, (Delete, Patch)) else action
                 for action in garbagecollector.sync(listed, mapping, self._owner_gone)]
 
     def _gc_resource(self, plural: str) -> str:
