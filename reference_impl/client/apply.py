@@ -27,10 +27,11 @@ RESOURCES = {
 
 def _path(resource: str, namespace: str | None, name: str | None = None,
           subresource: str | None = None) -> str:
-    """`resource` is a plural of RESOURCES, or a namespaced collection's whole path
-    ("/apis/apps/v1/deployments") where the plural alone could name another group's kind."""
+    """`resource` is a plural of RESOURCES, or a collection's whole path ("/apis/apps/v1/deployments")
+    where the plural alone could name another group's kind or none (a custom resource, cluster-scoped
+    when `namespace` is None)."""
     if resource.startswith("/"):
-        (prefix, resource), namespaced = resource.rsplit("/", 1), True
+        (prefix, resource), namespaced = resource.rsplit("/", 1), namespace is not None
     else:
         prefix, namespaced = RESOURCES[resource]
     path = f"{prefix}/namespaces/{namespace}/{resource}" if namespaced else f"{prefix}/{resource}"

@@ -67,11 +67,11 @@ from reference_impl.controller_manager.job import (DEFAULT_JOB_BACKOFF, MAX_JOB_
 from reference_impl.machinery.objects import controller_ref, meta_namespace_key
 from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLifecycleController
 from reference_impl.controller_manager.podcontrol import DeletePods, SlowStartCreates, slow_start_batches
-from reference_impl.controller_manager.queued import CONFLICT, Conflict, QueuedController, Trigger
+from reference_impl.controller_manager.queued import CONFLICT, Conflict, QueuedController, SyncError, Trigger
 from reference_impl.controller_manager.replicaset import BURST_REPLICAS, ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
-from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, RetriedStatusUpdate, Update
+from reference_impl.machinery.actions import Create, Delete, InOrder, Patch, RecordEvent, RetriedStatusUpdate, Update
 from reference_impl.machinery.crash import Crash
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
@@ -198,6 +198,16 @@ class APIResource:
         return f"{self.prefix}/{self.name}"
 
 
+class GroupDiscoveryFailed(Exception):
+    """discovery.ErrGroupDiscoveryFailed: the group versions whose resources could not be read
+    (group version → error), with the resources of those that could."""
+
+    def __init__(self, groups: dict[str, Exception], resources: list[APIResource]):
+        super().__init__("unable to retrieve the complete list of server APIs: "
+                         + ", ".join(f"{gv}: {error}" for gv, error in groups.items()))
+        self.groups, self.resources = groups, resources
+
+
 @mirrors("(*k8s.io/client-go/discovery.DiscoveryClient).ServerPreferredResources")
 def server_preferred_resources(client: RestClient) -> list[APIResource]:
     """The top-level resources (no subresources) of the core group and of each group's preferred
@@ -219,11 +229,22 @@ def server_resources(client: RestClient) -> list[APIResource]:
 
 
 def _top_level_resources(client: RestClient, prefixes: list[str]) -> list[APIResource]:
-    return [APIResource(resource["name"], prefix, bool(resource.get("namespaced")), resource.get("kind", ""),
-                        frozenset(resource.get("verbs") or ()))
-            for prefix in prefixes
-            for resource in client.request("GET", prefix).get("resources", [])
-            if "/" not in resource["name"]]
+    """The resources served under `prefixes`, no subresources. A group version that cannot be read
+    (an aggregated API that is down) raises GroupDiscoveryFailed, which carries the others'."""
+    resources: list[APIResource] = []
+    failed: dict[str, Exception] = {}
+    for prefix in prefixes:
+        try:
+            served = client.request("GET", prefix).get("resources", [])
+        except REQUEST_ERRORS as error:
+            failed[prefix.split("/", 2)[2]] = error
+            continue
+        resources += [APIResource(resource["name"], prefix, bool(resource.get("namespaced")),
+                                  resource.get("kind", ""), frozenset(resource.get("verbs") or ()))
+                      for resource in served if "/" not in resource["name"]]
+    if failed:
+        raise GroupDiscoveryFailed(failed, resources)
+    return resources
 
 
 class ControllerManager:
@@ -261,12 +282,19 @@ class ControllerManager:
         # above where it watches the same collection, else one of its own, stopped by its own event.
         self.gc_monitors: dict[str, Informer] = {}
         self.gc_monitor_stops: dict[str, threading.Event] = {}
+        # plural → (API prefix, namespaced) of what the GC monitors, this manager's own: a CRD
+        # deleted frees its plural for another group's.
+        self.gc_paths: dict[str, tuple[str, bool]] = {}
         # (apiVersion, kind) → (plural, namespaced) of what is monitored: the GC's REST mapping
         self.gc_mapping: garbagecollector.RESTMapping = {}
         # (dependent uid, message) of each invalid owner reference the GC has reported
         self.gc_reported: set[tuple[str, str]] = set()
         self.gc_absent_owners = garbagecollector.AbsentOwnerCache()
-        self.gc_discovery_period, self._next_gc_discovery = gc_discovery_period, 0.0
+        self.gc_discovery_period = gc_discovery_period
+        # The monitors change on the GC's sync thread while the GC's worker reads them.
+        self.gc_lock = threading.Lock()
+        self._gc_sync_thread = threading.Thread(target=self.crash.handle_crash, args=(self._gc_sync_loop,),
+                                                daemon=True, name="garbagecollector sync")
         self.replicaset = ReplicaSetController(self.clock)
         self.deployment = DeploymentController(self.clock)
         self.nodelifecycle = NodeLifecycleController(self.clock, grace_period)
@@ -312,8 +340,13 @@ class ControllerManager:
         discovery: read once, and again when `rediscover`ing (the namespace deleter does at each
         sync, so it also finds the custom resources of CRDs made since); `apply` learns their paths."""
         if self._discovered is None or rediscover:
+            try:
+                served = server_preferred_resources(self.client)
+            except GroupDiscoveryFailed as failure:
+                # A namespace is not taken for empty while a group's kinds are unknown: retried.
+                raise SyncError(str(failure)) from failure
             found: dict[str, str] = {}
-            for resource in server_preferred_resources(self.client):
+            for resource in served:
                 if resource.namespaced and {"list", "delete"} <= resource.verbs:
                     found.setdefault(resource.name, resource.prefix)
             for plural, prefix in found.items():
@@ -837,9 +870,15 @@ class ControllerManager:
     @mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GraphBuilder).syncMonitors")
     def _sync_gc_monitors(self) -> None:
         """Monitor every deletable resource discovery serves now and stop monitoring those it no
-        longer does (a CRD deleted); a discovery that fails leaves the monitors as they are."""
+        longer does (a CRD deleted). A group that fails discovery (an aggregated API that is down)
+        keeps its monitors as they are while the others are synced, as GetDeletableResources uses
+        the partial list; a discovery that fails as a whole leaves every monitor as it is."""
+        failed_groups: set[str] = set()
         try:
             resources = server_resources(self.client)
+        except GroupDiscoveryFailed as failure:
+            log("kube-controller-manager", f"garbage collector: failed to discover some groups: {failure}")
+            resources, failed_groups = failure.resources, {gv.split("/")[0] for gv in failure.groups}
         except REQUEST_ERRORS as error:
             log("kube-controller-manager", f"garbage collector: discovery failed: {error}")
             return
@@ -849,13 +888,27 @@ class ControllerManager:
                 # A plural two groups serve (events.k8s.io's Events) is watched once, under the first.
                 deletable.setdefault(resource.name, resource)
         # The manager's own informers run whatever discovery says: only the GC's own monitors stop.
-        for plural in set(self.gc_monitor_stops) - set(deletable):
-            self._stop_gc_monitor(plural)
-        for plural, resource in deletable.items():
-            if plural not in self.gc_monitors and API_PATHS.setdefault(plural, (resource.prefix, resource.namespaced)) \
-                    == (resource.prefix, resource.namespaced):
-                self._start_gc_monitor(resource)
-        self._map_served_versions(resources, deletable)
+        with self.gc_lock:
+            stopped = [self._stop_gc_monitor(plural) for plural in set(self.gc_monitor_stops) - set(deletable)
+                       if _api_group(self.gc_paths[plural][0]) not in failed_groups]
+            for plural, resource in deletable.items():
+                # A plural the manager knows under another group (Knative's services) is not monitored.
+                if plural not in self.gc_monitors and API_PATHS.get(plural, self.gc_paths.get(plural)) in (
+                        None, (resource.prefix, resource.namespaced)):
+                    self._start_gc_monitor(resource)
+            self._map_served_versions(resources, deletable)
+        for informer in stopped:
+            informer.wait_stopped()  # outside the lock: the GC's worker does not wait for a watch to end
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).Sync")
+    def _gc_sync_loop(self) -> None:
+        """Discovery and the monitors' resync every gc_discovery_period until stopped, on a thread
+        of its own as gc.Sync's goroutine: a slow aggregated API holds up the GC's monitors, not
+        every controller's queue."""
+        while True:
+            self._sync_gc_monitors()
+            if self.stop.wait(self.gc_discovery_period):
+                return
 
     def _map_served_versions(self, resources: list[APIResource], deletable: dict[str, APIResource]) -> None:
         """An owner is resolved in the version its reference names (RESTMapping(GroupKind,
@@ -874,12 +927,15 @@ class ControllerManager:
                                 handle_error=self.crash.handler_error).start()
         informer.store.add_event_handler(ResourceEventHandler(self._gc_enqueue, self._gc_updated, self._gc_enqueue))
         self.gc_monitors[resource.name] = informer
+        self.gc_paths[resource.name] = (resource.prefix, resource.namespaced)
         self.gc_mapping[(resource.group_version, resource.kind)] = (resource.name, resource.namespaced)
 
-    def _stop_gc_monitor(self, plural: str) -> None:
+    def _stop_gc_monitor(self, plural: str) -> Informer:
+        """Stop the GC's own monitor of `plural`; returns its informer, to wait until it has stopped."""
         self.gc_monitor_stops.pop(plural).set()
-        del self.gc_monitors[plural]
+        del self.gc_paths[plural]
         self.gc_mapping = {k: m for k, m in self.gc_mapping.items() if m[0] != plural}
+        return self.gc_monitors.pop(plural)
 
     def _gc_enqueue(self, _obj: dict | None = None) -> None:
         with self.queue_lock:
@@ -895,10 +951,21 @@ class ControllerManager:
 
     def _garbage_collect(self) -> list:
         """The GC over the monitors that have synced."""
-        synced = {plural for plural, informer in self.gc_monitors.items() if informer.has_synced}
-        actions = garbagecollector.sync({plural: self.gc_monitors[plural].store.list() for plural in synced},
-                                        self.gc_mapping, self._owner_gone)
-        return [action for action in actions if not self._gc_reported_before(action)]
+        with self.gc_lock:
+            listed = {plural: informer.store.list() for plural, informer in self.gc_monitors.items()
+                      if informer.has_synced}
+            mapping = dict(self.gc_mapping)
+        return [replace(action, resource=self._gc_resource(action.resource))
+                if isinstance(action, (Delete, Patch)) else action
+                for action in garbagecollector.sync(listed, mapping, self._owner_gone)
+                if not self._gc_reported_before(action)]
+
+    def _gc_resource(self, plural: str) -> str:
+        """What apply addresses a monitored resource by: its plural where the manager knows it,
+        else the collection's whole path, from this manager's discovery (a custom resource)."""
+        if plural in API_PATHS:
+            return plural
+        return f"{self.gc_paths[plural][0]}/{plural}"
 
     def _gc_reported_before(self, action) -> bool:
         """Whether `action` is an event the GC recorded already. Upstream's graph builder reports an
@@ -921,7 +988,7 @@ class ControllerManager:
         if self.gc_absent_owners.has(key):
             return True
         try:
-            owner = get(self.client, resource, namespace, reference["name"])
+            owner = get(self.client, self._gc_resource(resource), namespace, reference["name"])
         except APIStatusError as error:
             if error.code != 404:  # a StatusError's text is its message
                 raise garbagecollector.OwnerLookupError(error.status.get("message") or error) from error
@@ -1191,6 +1258,9 @@ class ControllerManager:
         try:
             self._run(leader_elect, out)
         finally:
+            self.stop.set()
+            if self._gc_sync_thread.is_alive():
+                self._gc_sync_thread.join()  # it starts no monitor after this
             for stop in self.gc_monitor_stops.values():
                 stop.set()
             stop_informers([*self.informers.values(), *self.gc_monitors.values()], self.stop)
@@ -1215,9 +1285,7 @@ class ControllerManager:
             if leading and not self.started:
                 # As OnStartedLeading's StartControllers: a candidate runs (and reports) none.
                 self.started = controllers
-            if leading and time.monotonic() >= self._next_gc_discovery:
-                self._next_gc_discovery = time.monotonic() + self.gc_discovery_period
-                self._sync_gc_monitors()
+                self._gc_sync_thread.start()
             if leading and self.process_queues():
                 continue
             self.wake.wait(self._next_ready_in() if leading else min(SYNC_PERIOD, LEASE_RETRY_PERIOD))
