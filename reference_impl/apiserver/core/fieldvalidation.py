@@ -89,7 +89,11 @@ def check_object_meta(kind: str, version: str, metadata: object, within: str = "
     named from that field, as the struct's own decode names it: ObjectMeta.metadata.labels."""
     body = _Body(kind, version, [])
     field = _Field(within, (None, "metadata")) if within else _Field()
-    _walk(copy.deepcopy(metadata), {"$ref": REF_PREFIX + META + "ObjectMeta"}, None, field, body, None)
+    schema = {"$ref": REF_PREFIX + META + "ObjectMeta"}
+    # What ObjectMeta does not have is dropped first (in place, as the decoder drops it), so that
+    # the copy and the walk below never meet an unknown field or a wrong value nested 5,000 deep.
+    metadata = within_processed_depth(metadata, schema)
+    _walk(copy.deepcopy(metadata), schema, None, field, body, None)
     body.raise_saved()
 
 

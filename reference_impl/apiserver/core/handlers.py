@@ -1032,9 +1032,9 @@ def _check_processed_depth(value: object) -> None:
 def decode_into_kind(request: Request, resource, obj: dict) -> dict:
     """The object as the kind's struct would hold it; unknown fields per `fieldValidation`. A
     built-in kind's has no zero scalars of `omitempty` fields, and the struct's order."""
-    if resource.custom:
-        fieldvalidation.check_object_meta(resource.kind, resource.version, obj.get("metadata"))
     try:
+        if resource.custom:
+            fieldvalidation.check_object_meta(resource.kind, resource.version, obj.get("metadata"))
         decoded = fieldvalidation.decode_into_kind(resource.group, resource.version, resource.kind, obj)
     except decoding.DecodeError as err:  # nested past what this server walks
         raise errors.bad_request(str(err)) from None
