@@ -1168,8 +1168,8 @@ _DELETE_OPTION_TYPES = {"gracePeriodSeconds": (int, "int64"), "preconditions": (
                         "dryRun": (list, "[]string")}
 _PRECONDITION_TYPES = {"uid": "types.UID", "resourceVersion": "string"}
 
-# The fields of the structs of subresource bodies the OpenAPI definitions leave out, for skipping
-# the others (the value of each field is any, checked by the handler).
+# The JSON fields of metav1.DeleteOptions and policyv1.Eviction, for skipping the others in a deep
+# body as encoding/json does (the value of each field is any here: the handler checks its type).
 DELETE_OPTIONS_SCHEMA = {"type": "object", "properties": {
     **dict.fromkeys(("kind", "apiVersion", "gracePeriodSeconds", "orphanDependents", "propagationPolicy", "dryRun"), {}),
     "preconditions": {"type": "object", "properties": dict.fromkeys(_PRECONDITION_TYPES, {})}}}
