@@ -443,20 +443,23 @@ def _prune_value(schema: dict, value: object) -> None:
 
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting.PruneNonNullableNullsWithoutDefaults")
-def prune_nulls(schema: dict | None, value: object) -> None:
+def prune_nulls(schema: dict, value: object) -> None:
     """Drop, in place, each null member whose schema is neither nullable nor defaulted: a client
-    that writes `spec: null` meant no spec, and validation would refuse the null."""
+    that writes `spec: null` meant no spec, and validation would refuse the null. Only a member
+    with a schema can be dropped, so the walk follows the schema, never content it preserves
+    unspecified (which may be nested past Python's recursion limit)."""
     if isinstance(value, dict):
         for key in list(value):
-            child = _value_schema(schema, key) if schema is not None else None
-            if value[key] is None and child is not None and not child.get("nullable") and "default" not in child:
+            child = _value_schema(schema, key)
+            if child is None:
+                continue
+            if value[key] is None and not child.get("nullable") and "default" not in child:
                 del value[key]
             else:
                 prune_nulls(child, value[key])
-    elif isinstance(value, list):
-        items = schema.get("items") if schema is not None else None
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
         for item in value:
-            prune_nulls(items if isinstance(items, dict) else None, item)
+            prune_nulls(schema["items"], item)
 
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting.Default")

@@ -89,7 +89,11 @@ def check_object_meta(kind: str, version: str, metadata: object, within: str = "
     named from that field, as the struct's own decode names it: ObjectMeta.metadata.labels."""
     body = _Body(kind, version, [])
     field = _Field(within, (None, "metadata")) if within else _Field()
-    _walk(copy.deepcopy(metadata), {"$ref": REF_PREFIX + META + "ObjectMeta"}, None, field, body, None)
+    schema = {"$ref": REF_PREFIX + META + "ObjectMeta"}
+    # What ObjectMeta does not have is dropped first (in place, as the decoder drops it), so that
+    # the copy and the walk below never meet an unknown field or a wrong value nested 5,000 deep.
+    metadata = within_processed_depth(metadata, schema)
+    _walk(copy.deepcopy(metadata), schema, None, field, body, None)
     body.raise_saved()
 
 
@@ -121,18 +125,33 @@ def within_processed_depth(value: object, schema: dict) -> object:
                 item[index] = _skipped_if_mismatched(child, items)
                 stack.append((item[index], items))
         elif expected == "object" and isinstance(item, dict):
-            properties, extra = node.get("properties"), node.get("additionalProperties")
-            for key in list(item):
-                child = properties.get(key) if properties is not None else extra
-                if child is None and properties is not None:
-                    _drop(item, key)
-                elif isinstance(child, dict):
-                    for written in decoding.writes(item, key):
-                        kept = _skipped_if_mismatched(written, child)
-                        _replace_write(item, key, written, kept)
-                        stack.append((kept, child))
+            stack += _skip_unknown_members(item, node.get("properties"), node.get("additionalProperties"))
     decoding.check_depth(decoding.nesting_of(value))
     return value
+
+
+def _skip_unknown_members(obj: dict, properties: dict | None, extra: object) -> list[tuple[object, dict]]:
+    """Drop, in place, the members of `obj` its struct does not have and empty the writes its field
+    types cannot hold; the kept writes with their schemas, to walk next. A RepeatedKeys' `pairs` is
+    rewritten once for the whole object: once per key would be quadratic in its keys."""
+    below: list[tuple[object, dict]] = []
+    dropped: set[str] = set()
+    replaced: dict[int, object] = {}  # id of a write → what replaces it
+    for key in list(obj):
+        child = properties.get(key) if properties is not None else extra
+        if child is None and properties is not None:
+            dropped.add(key)
+            del obj[key]
+            getattr(obj, "shadowed", {}).pop(key, None)
+        elif isinstance(child, dict):
+            written = decoding.writes(obj, key)
+            kept = [_skipped_if_mismatched(value, child) for value in written]
+            replaced.update((id(old), new) for old, new in zip(written, kept) if old is not new)
+            _rewrite_writes(obj, key, kept)
+            below += [(value, child) for value in kept]
+    if getattr(obj, "pairs", None) is not None and (dropped or replaced):
+        obj.pairs = [(name, replaced.get(id(value), value)) for name, value in obj.pairs if name not in dropped]
+    return below
 
 
 def _skipped_if_mismatched(value: object, schema: dict) -> object:
@@ -146,25 +165,12 @@ def _skipped_if_mismatched(value: object, schema: dict) -> object:
     return value
 
 
-def _replace_write(obj: dict, key: str, old: object, new: object) -> None:
-    """Put `new` wherever `obj` keeps `old` as a write of `key`."""
-    if old is new:
-        return
-    if obj[key] is old:
-        obj[key] = new
-    shadowed = getattr(obj, "shadowed", {}).get(key, [])
-    shadowed[:] = [new if written is old else written for written in shadowed]
-    if getattr(obj, "pairs", None) is not None:
-        obj.pairs = [(name, new if written is old else written) for name, written in obj.pairs]
-
-
-def _drop(obj: dict, key: str) -> None:
-    """Remove `key` from `obj` with every write of it a RepeatedKeys keeps."""
-    del obj[key]
-    if type(obj) is decoding.RepeatedKeys:
-        obj.shadowed.pop(key, None)
-        if getattr(obj, "pairs", None) is not None:
-            obj.pairs = [pair for pair in obj.pairs if pair[0] != key]
+def _rewrite_writes(obj: dict, key: str, kept: list) -> None:
+    """`kept`, one for each write of `key` in order, in place of `obj`'s writes of it."""
+    obj[key] = kept[-1]
+    shadowed = getattr(obj, "shadowed", {}).get(key)
+    if shadowed:
+        shadowed[:] = kept[:-1]
 
 
 # A field's path as a chain of (parent, key or index) pairs, spelled out only for a message.

@@ -1040,9 +1040,9 @@ def _check_processed_depth(value: object) -> None:
 def decode_into_kind(request: Request, resource, obj: dict) -> dict:
     """The object as the kind's struct would hold it; unknown fields per `fieldValidation`. A
     built-in kind's has no zero scalars of `omitempty` fields, and the struct's order."""
-    if resource.custom:
-        fieldvalidation.check_object_meta(resource.kind, resource.version, obj.get("metadata"))
     try:
+        if resource.custom:
+            fieldvalidation.check_object_meta(resource.kind, resource.version, obj.get("metadata"))
         decoded = fieldvalidation.decode_into_kind(resource.group, resource.version, resource.kind, obj)
     except decoding.DecodeError as err:  # nested past what this server walks
         raise errors.bad_request(str(err)) from None
@@ -1176,8 +1176,8 @@ _DELETE_OPTION_TYPES = {"gracePeriodSeconds": (int, "int64"), "preconditions": (
                         "dryRun": (list, "[]string")}
 _PRECONDITION_TYPES = {"uid": "types.UID", "resourceVersion": "string"}
 
-# The fields of the structs of subresource bodies the OpenAPI definitions leave out, for skipping
-# the others (the value of each field is any, checked by the handler).
+# The JSON fields of metav1.DeleteOptions and policyv1.Eviction, for skipping the others in a deep
+# body as encoding/json does (the value of each field is any here: the handler checks its type).
 DELETE_OPTIONS_SCHEMA = {"type": "object", "properties": {
     **dict.fromkeys(("kind", "apiVersion", "gracePeriodSeconds", "orphanDependents", "propagationPolicy", "dryRun"), {}),
     "preconditions": {"type": "object", "properties": dict.fromkeys(_PRECONDITION_TYPES, {})}}}

@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from reference_impl.apiserver.core import decoding
+from reference_impl.apiserver.core import decoding, fieldvalidation
+from reference_impl.apiserver.core.handlers import DELETE_OPTIONS_SCHEMA
 from tests.reference.apiserver import test_handlers
 from tests.reference.apiserver.test_handlers import call, ns_path
 
@@ -254,6 +255,31 @@ def test_an_object_written_many_times_is_copied_once(monkeypatch):
     merged = decoding.merged(decoded)
     assert merged == {"preconditions": {"uid": "a", "resourceVersion": "1"}}
     assert len(copies) == 1
+
+
+class _PairsWritesCounted(decoding.RepeatedKeys):
+    """A decoded object that counts how often its `pairs` list is written."""
+
+    pairs_written = 0
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name == "pairs":
+            self.pairs_written += 1
+        super().__setattr__(name, value)
+
+
+def test_dropping_the_unknown_keys_of_an_object_with_a_repeat_rewrites_its_pairs_once(monkeypatch):
+    """Skipping the fields DeleteOptions does not have in a deep body with a key written twice
+    rewrites the object's pairs once, not once per dropped key: per key it was quadratic (20,000
+    unknown keys took 42 s)."""
+    keys = ",".join(f'"k{index}":0' for index in range(500))
+    body = '{' + keys + ',"k0":1,"dryRun":["All"],"x":' + '{"a":' * 300 + '1' + '}' * 300 + '}'
+    monkeypatch.setattr(decoding, "RepeatedKeys", _PairsWritesCounted)
+    decoded = decoding.decode_json(body.encode(), decoding.MAX_JSON_DEPTH, into_struct=True)
+    decoded.pairs_written = 0
+    fieldvalidation.within_processed_depth(decoded, DELETE_OPTIONS_SCHEMA)
+    assert decoded.pairs == [("dryRun", ["All"])] and dict(decoded) == {"dryRun": ["All"]}
+    assert decoded.pairs_written == 1
 
 
 def test_a_wrong_type_written_before_the_last_value_refuses_the_delete(chain):
