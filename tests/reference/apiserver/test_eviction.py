@@ -426,3 +426,12 @@ def test_the_first_wrongly_typed_field_of_an_eviction_is_the_one_reported(chain)
         answers.append((code, status["message"].rpartition("Go struct field ")[2]))
     assert answers == [(400, "ObjectMeta.metadata.labels of type map[string]string"),
                        (400, "DeleteOptions.deleteOptions.gracePeriodSeconds of type int64")]
+
+
+def test_metadata_written_again_as_null_keeps_the_first_metadata(chain):
+    """ObjectMeta is a struct held by value: encoding/json ignores a null written into it, so the
+    first metadata stays and the eviction goes on. The real 1.24 server answers this body, for a
+    pod that does not exist, 404 pods "web" not found (not 400 for a name that does not match)."""
+    body = b'{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"web"},"metadata":null}'
+    code, status = call(chain, "POST", ns_path(chain, "pods", "web") + "/eviction", body)
+    assert (code, status["message"]) == (404, 'pods "web" not found')
