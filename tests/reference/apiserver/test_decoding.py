@@ -727,3 +727,16 @@ def test_a_yaml_body_names_its_first_wrong_value_in_sorted_key_order(chain):
     assert (code, status["message"]) == (
         400, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go '
              "struct field ObjectMeta.metadata.labels of type map[string]string")
+
+
+def test_a_managed_fields_entry_nested_5000_deep_is_refused_a_known_difference(chain):
+    """Upstream keeps fieldsV1 as raw bytes, and the real 1.24 server answers this merge patch 200
+    (the reviewer's run, rev29g). This server refuses it 400, deliberately: its field manager reads
+    fieldsV1 through recursive JSON code, which would end in a RecursionError (a 500)."""
+    assert call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "deep-fields"}})[0] == 201
+    entry = ('{"manager":"m","operation":"Update","apiVersion":"v1","fieldsType":"FieldsV1","fieldsV1":'
+             + deep_object(5_000) + "}")
+    patch = ('{"metadata":{"managedFields":[' + entry + "]}}").encode()
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "deep-fields"), patch,
+                        content_type="application/merge-patch+json")
+    assert (code, status["message"]) == (400, "the object is nested 5004 levels deep; this server accepts at most 200")
