@@ -13,6 +13,7 @@ from reference_impl.apiserver.core.auth import (BearerTokenAuthenticator, Reques
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
+from tests.reference.apiserver.test_decoding import deep_object
 from tests.reference.apiserver.test_handlers import NOW, POD, call, chain, etcd, ns_path, registry  # noqa: F401
 
 SUCCESS = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
@@ -376,10 +377,6 @@ def test_an_evictions_delete_options_of_the_wrong_type_name_their_path_in_the_ev
     running_pod(chain)
     code, status = evict(chain, eviction(**options))
     assert (code, status["message"]) == (400, f'Eviction in version "v1" cannot be handled as a Eviction: {message}')
-
-
-def deep_object(depth: int) -> str:
-    return '{"a":' * depth + "1" + "}" * depth
 
 
 # What the real 1.24 server answered each (fixapi29b, /work/k8s-bin/kube-apiserver on etcd 3.4),
