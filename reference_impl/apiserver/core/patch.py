@@ -307,13 +307,10 @@ def _apply_copy(doc: dict, op: dict, parsed: Parsed) -> dict:
 @mirrors("github.com/evanphx/json-patch.deepCopy")
 def _marshalled_copy(value: Any, parsed: Parsed) -> Any:
     """deepCopy marshals the node and keeps the bytes: a map the patch has parsed is written
-    sorted there and then, one it has not keeps its order."""
-    if type(value) is dict:
-        items = sorted(value.items()) if id(value) in parsed else value.items()
-        return {key: _marshalled_copy(member, parsed) for key, member in items}
-    if type(value) is list:
-        return [_marshalled_copy(member, parsed) for member in value]
-    return deep_copy_json(value)
+    sorted there and then, one it has not keeps its order. Without recursion: an earlier operation
+    may have added a value 10,000 levels deep."""
+    return copy_json_without_recursion(value, lambda members: dict(sorted(members.items()))
+                                       if id(members) in parsed else dict(members))
 
 
 MAX_JSON_PATCH_OPERATIONS = 10000  # handlers.maxJSONPatchOperations
