@@ -164,16 +164,17 @@ def _warn_of_an_etcd_data_dir(data_dir: Path) -> None:
     starts a new member too and says how to read those keys. (`etcdctl defrag --data-dir`
     needs that member/snap/db too, which the reference does not keep: on its data dir etcdctl
     3.4 panics "cannot open database at DIR/member/snap/db (open DIR/member/snap/db: no such
-    file or directory)", as on an empty folder.)"""
-    if _holds_an_etcd_member(data_dir):
+    file or directory)", as on an empty folder.) --restore-from-snapshot reads member/snap/db
+    only, so it is named only where that file is."""
+    member = data_dir / "member"
+    if (member / "snap" / "db").is_file():
         print(f"reference etcd: {data_dir} is an etcd data dir (member/snap/db, member/wal), not read "
               f"in place: starting a new member; --restore-from-snapshot {data_dir} on an empty "
               f"--data-dir reads its keys", file=sys.stderr, flush=True)
-
-
-def _holds_an_etcd_member(data_dir: Path) -> bool:
-    member = data_dir / "member"
-    return (member / "snap" / "db").is_file() or (member / "wal").is_dir()
+    elif (member / "wal").is_dir():
+        print(f"reference etcd: {data_dir} is an etcd data dir (member/wal, no member/snap/db), not "
+              f"read in place: starting a new member; the reference reads no etcd WAL", file=sys.stderr,
+              flush=True)
 
 
 def _ids_text(member_id: int, cluster_id: int) -> bytes:

@@ -290,20 +290,20 @@ class Transport:
 
     def _serve(self, conn: socket.socket, address: tuple) -> None:
         """Read frames from a connection, or hand it to on_http if it opens with an HTTP request.
-        Its first byte, and each read of an HTTP exchange, may take read_timeout at most (a
-        silent or half-sent request would hold its thread for good); frames may idle between
-        messages, as etcd's raft streams do."""
-        conn.settimeout(self.read_timeout)
+        The first byte is awaited with no timeout: a member's Raft stream connects before it has
+        anything to say, and may stay silent as long as etcd's streams do (followers rarely
+        write to each other). Once the first byte says HTTP, each read of the exchange may take
+        read_timeout at most, so a half-sent request does not hold its thread for good."""
         try:
             first = conn.recv(1, socket.MSG_PEEK)
         except OSError:
             first = b""
         if first and (self.on_http is None or not is_http_request(first)):
-            conn.settimeout(None)
             self._read_loop(conn)
             return
         try:
             if first:
+                conn.settimeout(self.read_timeout)
                 self.on_http(conn, address)
         except OSError:
             pass  # the client went away mid-answer, or was too slow to ask

@@ -3,6 +3,8 @@
 and whether a pod is ready or still active."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from reference_impl.machinery.timefmt import parse_rfc3339
 from reference_impl.mirrors import mirrors
 
@@ -20,7 +22,7 @@ def deep_copy_json(value):
     try:
         return _copy(value)
     except RecursionError:
-        return _copy_without_recursion(value)
+        return copy_json_without_recursion(value)
 
 
 def _copy(value):
@@ -41,18 +43,26 @@ def _copy(value):
     raise TypeError(f"cannot deep copy {kind.__name__} as JSON: {value!r}")
 
 
-def _copy_without_recursion(value):
-    """_copy with an explicit stack of the containers whose members are still to be copied."""
+def copy_json_without_recursion(value, members_of: Callable[[dict], dict] = dict):
+    """A copy of a decoded JSON value with each map in it made `members_of(map)`, a new map of the
+    members it keeps (all of them by default), with an explicit stack of the containers whose
+    members are still to be copied: a patch may bring a value 10,000 levels deep (in a field the
+    kind does not have, which only the decode after the patch drops). Anything but JSON is a
+    TypeError, as in deep_copy_json."""
     root = [value]
     pending = [(root, 0)]
     while pending:
         container, at = pending.pop()
         item = container[at]
-        if isinstance(item, (dict, list)):
-            item = container[at] = dict(item) if isinstance(item, dict) else list(item)
-            pending.extend((item, key) for key in (item if type(item) is dict else range(len(item))))
-        elif not isinstance(item, _JSON_SCALARS):
+        if isinstance(item, dict):
+            item = container[at] = members_of(item)
+        elif isinstance(item, list):
+            item = container[at] = list(item)
+        elif isinstance(item, _JSON_SCALARS):
+            continue
+        else:
             raise TypeError(f"cannot deep copy {type(item).__name__} as JSON: {item!r}")
+        pending.extend((item, key) for key in (item if isinstance(item, dict) else range(len(item))))
     return root[0]
 
 

@@ -125,14 +125,17 @@ def write_all(held: RepeatedKeys, later: dict) -> RepeatedKeys:
 
 
 @mirrors("(*encoding/json.decodeState).object")
-def merged(value: object) -> object:
+def merged(value: object, value_structs: frozenset[str] = frozenset()) -> object:
     """`value` with every key written twice decided as if each object were a struct, made plain
     dicts: a later object decodes into the earlier one, anything else replaces it. For a body this
-    server checks against no schema (an Eviction's, a TokenRequest's). Without recursion; every
-    object and array is a copy, so that `value` keeps its earlier values for their type checks."""
+    server checks against no schema (an Eviction's, a TokenRequest's). `value_structs` names the
+    root's fields that are structs held by value (no pointer): a null written after an object
+    leaves it, as encoding/json ignores a null for such a field, where it sets a pointer, map or
+    slice to nil. Without recursion; every object and array is a copy, so that `value` keeps its
+    earlier values for their type checks."""
     if type(value) is not RepeatedKeys:
         return value
-    root = _fields_merged(value)
+    root = _fields_merged(value, value_structs)
     stack: list[object] = [root]
     while stack:
         item = stack.pop()
@@ -146,13 +149,16 @@ def merged(value: object) -> object:
     return root
 
 
-def _fields_merged(obj: RepeatedKeys) -> dict:
+def _fields_merged(obj: RepeatedKeys, value_structs: frozenset[str] = frozenset()) -> dict:
     """`obj` as a plain dict whose every key holds its writes decoded one into another as into a
-    struct field (what they hold may be a RepeatedKeys still)."""
+    struct field (what they hold may be a RepeatedKeys still); a null leaves the object of a key
+    in `value_structs`."""
     fields = dict(obj)
     for key, earlier in obj.shadowed.items():
         held, owned = earlier[0], False
         for written in (*earlier[1:], obj[key]):
+            if written is None and key in value_structs and isinstance(held, dict):
+                continue
             if isinstance(held, dict) and isinstance(written, dict):
                 if not owned:  # copied once, then written in place: a copy per write is quadratic
                     held, owned = repeated(held), True

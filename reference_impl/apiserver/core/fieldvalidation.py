@@ -110,7 +110,10 @@ def within_processed_depth(value: object, schema: dict) -> object:
     object where `schema` wants another type is emptied (encoding/json skips it too, after noting
     its JSON type, all its error shows); DecodeError for one still deeper. Without recursion, so
     that a body 10,000 levels deep inside a field the kind does not have decodes as upstream's
-    does; the recursive code after it walks no deeper."""
+    does; the recursive code after it walks no deeper. A deep managedFields[].fieldsV1 is refused
+    too, where upstream keeps it as raw bytes (FieldsV1.UnmarshalJSON) and 1.24 answers 200: the
+    field manager here reads fieldsV1 through jsonbytes, which recurses, so letting it through
+    would end in a RecursionError; a deliberate difference."""
     if decoding.nesting_of(value) <= decoding.MAX_PROCESSED_DEPTH:
         return value
     stack = [(value, schema)]

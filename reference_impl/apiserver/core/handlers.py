@@ -1184,6 +1184,10 @@ DELETE_OPTIONS_SCHEMA = {"type": "object", "properties": {
 EVICTION_SCHEMA = {"type": "object", "properties": {
     "kind": {}, "apiVersion": {}, "metadata": {"$ref": REF_PREFIX + META + "ObjectMeta"},
     "deleteOptions": DELETE_OPTIONS_SCHEMA}}
+# The fields of Eviction and TokenRequest that are structs held by value, which a null written after
+# an object leaves as it is (Eviction's deleteOptions is a pointer, which the null makes nil).
+EVICTION_VALUE_STRUCTS = frozenset({"metadata"})
+TOKEN_REQUEST_VALUE_STRUCTS = frozenset({"metadata", "spec", "status"})
 
 
 def check_delete_options_types(options: dict, path: str = "") -> None:
@@ -2000,7 +2004,7 @@ class RESTHandlers:
         # checked field by field, against no schema: every value of a key written twice is type-checked
         decoded = decode_body(request, into_kind="TokenRequest",
                               prune_to=fieldvalidation.kind_schema("authentication.k8s.io", "v1", "TokenRequest"))[0] or {}
-        body = decoding.merged(decoded)
+        body = decoding.merged(decoded, TOKEN_REQUEST_VALUE_STRUCTS)
         decode_as(body, scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"), request.body)
         body = tokenrequest.decode_token_request(decoded, body)
         body = FieldManager(Schema.for_kind(TOKEN_REQUEST_VERSION, "TokenRequest"), TOKEN_REQUEST_VERSION,
@@ -2018,7 +2022,7 @@ class RESTHandlers:
         begin_create(request)
         request_dry_run = request.query.get("dryRun", []) if dry_run(request) else []
         decoded = decode_body(request, into_kind="Eviction", prune_to=EVICTION_SCHEMA)[0]
-        body = decoding.merged(decoded) or {}  # no schema: see TokenRequest's
+        body = decoding.merged(decoded, EVICTION_VALUE_STRUCTS) or {}  # no schema: see TokenRequest's
         gvk = decode_as(body, scheme.GroupVersionKind("policy", "v1", "Eviction"), request.body)
         if gvk.group_version not in eviction.ACCEPTED_VERSIONS:
             raise errors.api_version_mismatch(gvk.group_version, "policy/v1")

@@ -19,11 +19,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Protocol
+from typing import Any, Mapping, Protocol
 
 from reference_impl.machinery import gojson
 from reference_impl.machinery.gofmt import format_s, format_v, type_of
-from reference_impl.machinery.objects import deep_copy_json
+from reference_impl.machinery.objects import copy_json_without_recursion, deep_copy_json
 from reference_impl.mirrors import mirrors
 
 DIRECTIVE = "$patch"
@@ -307,13 +307,10 @@ def _apply_copy(doc: dict, op: dict, parsed: Parsed) -> dict:
 @mirrors("github.com/evanphx/json-patch.deepCopy")
 def _marshalled_copy(value: Any, parsed: Parsed) -> Any:
     """deepCopy marshals the node and keeps the bytes: a map the patch has parsed is written
-    sorted there and then, one it has not keeps its order."""
-    if type(value) is dict:
-        items = sorted(value.items()) if id(value) in parsed else value.items()
-        return {key: _marshalled_copy(member, parsed) for key, member in items}
-    if type(value) is list:
-        return [_marshalled_copy(member, parsed) for member in value]
-    return deep_copy_json(value)
+    sorted there and then, one it has not keeps its order. Without recursion: an earlier operation
+    may have added a value 10,000 levels deep."""
+    return copy_json_without_recursion(value, lambda members: dict(sorted(members.items()))
+                                       if id(members) in parsed else dict(members))
 
 
 MAX_JSON_PATCH_OPERATIONS = 10000  # handlers.maxJSONPatchOperations
@@ -392,26 +389,8 @@ def _merge(current: Any, patch: Any) -> Any:
 def _pruned(value: Any) -> Any:
     """A value the patch brings: its maps lose their null members (arrays keep theirs), all the
     way down, and are written sorted."""
-    return _rebuilt(value, lambda members: {key: members[key] for key in sorted(members) if members[key] is not None})
-
-
-def _rebuilt(value: Any, members_of: Callable[[dict], dict]) -> Any:
-    """A copy of `value` with each map in it made `members_of(map)`, a new map of the members it
-    keeps. Without recursion: a patch may bring a value 10,000 levels deep (in a field the kind does
-    not have, which only the decode after the patch drops)."""
-    root = [value]
-    pending: list[tuple[dict | list, Any]] = [(root, 0)]
-    while pending:
-        container, at = pending.pop()
-        item = container[at]
-        if isinstance(item, dict):
-            item = container[at] = members_of(item)
-        elif isinstance(item, list):
-            item = container[at] = list(item)
-        else:
-            continue
-        pending.extend((item, key) for key in (item if isinstance(item, dict) else range(len(item))))
-    return root[0]
+    return copy_json_without_recursion(value, lambda members: {key: members[key] for key in sorted(members)
+                                                               if members[key] is not None})
 
 
 # --- strategic merge patch -------------------------------------------------------------------
@@ -763,6 +742,9 @@ def _normalize_element_order(merged: list, patch_order: list, server_order: list
 
 
 def _strip_directives(value: Any) -> Any:
-    return _rebuilt(value, lambda members: {k: v for k, v in members.items()
-                                            if k != DIRECTIVE and k != RETAIN_KEYS and not k.startswith(SET_ELEMENT_ORDER)
-                                            and not k.startswith(DELETE_FROM_PRIMITIVE_LIST)})
+    return copy_json_without_recursion(value, _members_but_directives)
+
+
+def _members_but_directives(members: dict) -> dict:
+    return {k: v for k, v in members.items() if k != DIRECTIVE and k != RETAIN_KEYS
+            and not k.startswith(SET_ELEMENT_ORDER) and not k.startswith(DELETE_FROM_PRIMITIVE_LIST)}

@@ -268,6 +268,17 @@ def test_a_json_patch_may_test_a_value_5000_deep_that_an_earlier_operation_added
     assert (answer, "x" in status) == (200, False)
 
 
+def test_a_json_patch_may_copy_a_value_5000_deep_that_an_earlier_operation_added(chain):
+    """`copy` takes a copy of the value as deepCopy marshals it, whatever its depth: the copy ended
+    in a RecursionError, a 500 for a client's body; the result, its deep fields unknown to the
+    kind, is pruned by the decode."""
+    assert call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "copied"}})[0] == 201
+    patch = f'[{{"op":"add","path":"/x","value":{deep_object(5_000)}}},{{"op":"copy","from":"/x","path":"/y"}}]'
+    answer, status = call(chain, "PATCH", ns_path(chain, "configmaps", "copied"), patch.encode(),
+                          content_type="application/json-patch+json")
+    assert (answer, "x" in status, "y" in status) == (200, False, False)
+
+
 @pytest.mark.parametrize("content_type,patch", [
     ("application/merge-patch+json", "DEEP"),
     ("application/json-patch+json", '[{"op":"replace","path":"","value":DEEP}]'),
@@ -727,3 +738,16 @@ def test_a_yaml_body_names_its_first_wrong_value_in_sorted_key_order(chain):
     assert (code, status["message"]) == (
         400, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go '
              "struct field ObjectMeta.metadata.labels of type map[string]string")
+
+
+def test_a_managed_fields_entry_nested_5000_deep_is_refused_a_known_difference(chain):
+    """Upstream keeps fieldsV1 as raw bytes, and the real 1.24 server answers this merge patch 200
+    (the reviewer's run, rev29g). This server refuses it 400, deliberately: its field manager reads
+    fieldsV1 through recursive JSON code, which would end in a RecursionError (a 500)."""
+    assert call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "deep-fields"}})[0] == 201
+    entry = ('{"manager":"m","operation":"Update","apiVersion":"v1","fieldsType":"FieldsV1","fieldsV1":'
+             + deep_object(5_000) + "}")
+    patch = ('{"metadata":{"managedFields":[' + entry + "]}}").encode()
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "deep-fields"), patch,
+                        content_type="application/merge-patch+json")
+    assert (code, status["message"]) == (400, "the object is nested 5004 levels deep; this server accepts at most 200")

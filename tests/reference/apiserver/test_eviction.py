@@ -13,6 +13,7 @@ from reference_impl.apiserver.core.auth import (BearerTokenAuthenticator, Reques
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
+from tests.reference.apiserver.test_decoding import deep_object
 from tests.reference.apiserver.test_handlers import NOW, POD, call, chain, etcd, ns_path, registry  # noqa: F401
 
 SUCCESS = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
@@ -378,10 +379,6 @@ def test_an_evictions_delete_options_of_the_wrong_type_name_their_path_in_the_ev
     assert (code, status["message"]) == (400, f'Eviction in version "v1" cannot be handled as a Eviction: {message}')
 
 
-def deep_object(depth: int) -> str:
-    return '{"a":' * depth + "1" + "}" * depth
-
-
 # What the real 1.24 server answered each (fixapi29b, /work/k8s-bin/kube-apiserver on etcd 3.4),
 # for a pod that does not exist: the typed decode refuses the body before the pod is looked up.
 WRONGLY_TYPED_METADATA = [
@@ -426,3 +423,12 @@ def test_the_first_wrongly_typed_field_of_an_eviction_is_the_one_reported(chain)
         answers.append((code, status["message"].rpartition("Go struct field ")[2]))
     assert answers == [(400, "ObjectMeta.metadata.labels of type map[string]string"),
                        (400, "DeleteOptions.deleteOptions.gracePeriodSeconds of type int64")]
+
+
+def test_metadata_written_again_as_null_keeps_the_first_metadata(chain):
+    """ObjectMeta is a struct held by value: encoding/json ignores a null written into it, so the
+    first metadata stays and the eviction goes on. The real 1.24 server answers this body, for a
+    pod that does not exist, 404 pods "web" not found (not 400 for a name that does not match)."""
+    body = b'{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"web"},"metadata":null}'
+    code, status = call(chain, "POST", ns_path(chain, "pods", "web") + "/eviction", body)
+    assert (code, status["message"]) == (404, 'pods "web" not found')

@@ -7,6 +7,7 @@ from __future__ import annotations
 import queue
 import re
 import socket
+import time
 
 import pytest
 
@@ -76,10 +77,39 @@ def test_raft_frames_still_arrive_on_a_port_that_answers_http():
         listening.close()
 
 
-@pytest.mark.parametrize("sent", [b"", b"GET /members HTTP/1.1\r\nHost: x"])
-def test_a_silent_or_half_sent_request_is_dropped_after_the_read_timeout(sent):
-    """etcd's peer http.Server has a ReadTimeout (5 minutes): a connection that sends nothing,
-    or half a request, is closed when it runs out, not served by a thread for good."""
+def test_an_idle_raft_stream_stays_connected_past_the_read_timeout():
+    """etcd's Raft streams have no timeout: a follower's stream to another follower may carry
+    nothing for long. One that has connected but sent no frame yet is not cut after the HTTP
+    read timeout, so the sender's active_since is not reset."""
+    port = free_port()
+    received = queue.Queue()
+    listening = Transport(("127.0.0.1", port), received.put, lambda peer: None,
+                          lambda peer, failed: None, local_id=0xB2,
+                          on_http=PeerHTTP(member=None).serve_connection, read_timeout=0.3)
+    sending = Transport(None, queue.Queue().put, lambda peer: None, lambda peer, failed: None, local_id=0xA1)
+    try:
+        sending.add_peer(0xB2, (f"http://127.0.0.1:{port}",))
+        deadline = time.monotonic() + 5
+        while sending.active_since(0xB2) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        since = sending.active_since(0xB2)
+        assert since is not None
+        time.sleep(1.5)  # five read timeouts, three probes of the sender
+        assert sending.active_since(0xB2) == since
+        assert len(listening._conns) == 1
+        message = Message(MessageType.MsgHeartbeat, to=0xB2, from_=0xA1, term=2)
+        sending.send([message])
+        assert received.get(timeout=5) == message
+    finally:
+        sending.close()
+        listening.close()
+
+
+def test_a_half_sent_request_is_dropped_after_the_read_timeout():
+    """etcd's peer http.Server has a ReadTimeout (5 minutes): half a request is closed when it
+    runs out, not served by a thread for good. (A connection that sends nothing at all is held:
+    it cannot be told from a Raft stream that has nothing to say yet.)"""
+    sent = b"GET /members HTTP/1.1\r\nHost: x"
     port = free_port()
     listening = Transport(("127.0.0.1", port), queue.Queue().put, lambda peer: None,
                           lambda peer, failed: None, on_http=PeerHTTP(member=None).serve_connection,

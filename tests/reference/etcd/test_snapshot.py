@@ -399,3 +399,14 @@ def test_an_etcd_data_dir_given_as_the_data_dir_is_named_and_its_keys_found_by_r
                        f"{tmp_path / 'etcd' / 'data'} on an empty --data-dir reads its keys"]
     with reference_server(tmp_path / "restored", "--restore-from-snapshot", str(tmp_path / "etcd" / "data")) as restored:
         assert etcdctl(restored, "get", "a", "--print-value-only").stdout == "1\n"
+
+
+def test_a_data_dir_with_only_etcds_wal_is_named_without_advising_restore(tmp_path, capsys):
+    """--restore-from-snapshot reads member/snap/db only: for a data dir holding only member/wal
+    the warning names the folder and advises no flag that would fail on it."""
+    (tmp_path / "data" / "member" / "wal").mkdir(parents=True)
+    with ClusterMember.alone(tmp_path / "data", ManualClock()):
+        pass
+    warning = [line for line in capsys.readouterr().err.splitlines() if "etcd data dir" in line]
+    assert warning == [f"reference etcd: {tmp_path / 'data'} is an etcd data dir (member/wal, no member/snap/db), "
+                       "not read in place: starting a new member; the reference reads no etcd WAL"]
