@@ -30,6 +30,7 @@ from reference_impl.machinery.prometheus import runtime_families
 from reference_impl.mirrors import mirrors
 
 ETCDHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp"
+RAFTHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/rafthttp"
 PATH_HEALTH = "/health"
 PATH_METRICS = "/metrics"
 PATH_VERSION = "/version"  # served on the client and peer ports

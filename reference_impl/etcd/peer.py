@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from reference_impl.etcd.etcdhttp import RAFTHTTP
 from reference_impl.etcd.peerhttp import is_http_request
 from reference_impl.etcd.raft import (
     ConfState, Entry, EntryType, Message, MessageType, Snapshot, SnapshotMetadata)
@@ -31,7 +32,6 @@ from reference_impl.machinery import jsonbytes
 from reference_impl.machinery.prometheus import Family
 from reference_impl.mirrors import mirrors
 
-RAFTHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/rafthttp"
 _LENGTH = struct.Struct(">I")
 MAX_FRAME = 512 * 1024 * 1024
 QUEUE_SIZE = 4096  # rafthttp's streamBufSize

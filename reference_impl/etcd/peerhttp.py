@@ -15,7 +15,7 @@ import json
 import socket
 
 from reference_impl.etcd.backend import marshal_member
-from reference_impl.etcd.etcdhttp import ETCDHTTP, JSON, PATH_VERSION, MetricsHandler
+from reference_impl.etcd.etcdhttp import ETCDHTTP, JSON, PATH_VERSION, RAFTHTTP, MetricsHandler
 from reference_impl.mirrors import mirrors
 
 PATH_MEMBERS = "/members"
@@ -76,10 +76,11 @@ class PeerHandler(MetricsHandler):
         headers = {"Content-Type": JSON, "X-Etcd-Cluster-Id": f"{member.node.cluster_id:x}"}
         self.reply(200, members_json(member.members()), headers)
 
-    @mirrors("(*github.com/xiang90/probing.httpHealth).ServeHTTP")
+    @mirrors(f"(*{RAFTHTTP}.Transport).Handler")
     def probing(self) -> None:
-        """github.com/xiang90/probing's handler, any method: OK and the time now, written with
-        no Content-Type (Go sniffs text/plain)."""
+        """The handler rafthttp's Transport puts at /raft/probing, github.com/xiang90/probing's (a
+        module etcd's tree does not hold), any method: OK and the time now, written with no
+        Content-Type (Go sniffs text/plain)."""
         now = datetime.datetime.now(datetime.timezone.utc)
         body = json.dumps({"OK": True, "Now": go_time_json(now)}, separators=(",", ":")) + "\n"
         self.reply(200, body.encode(), {}, sniffed="text/plain; charset=utf-8")
