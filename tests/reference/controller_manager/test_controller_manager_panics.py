@@ -3,13 +3,15 @@ processorListener runs each informer handler under wait.Until, whose HandleCrash
 panic" and panics on (utilruntime.ReallyCrash is true), so the process exits 2."""
 from __future__ import annotations
 
-import io
-import threading
+import sys
+from pathlib import Path
 
 from reference_impl.client.informer import Informer
 from reference_impl.controller_manager import run as controller_manager_run
 from reference_impl.controller_manager.run import ControllerManager
-from reference_impl.machinery import process
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "machinery"))
+from panicking import exit_code_and_stderr  # noqa: E402
 
 
 class QuietClient:
@@ -32,17 +34,9 @@ def test_an_informer_handler_that_raises_ends_the_process_with_a_panic(monkeypat
     manager = ControllerManager(QuietClient())
     pod = {"metadata": {"namespace": "default", "name": "p",
                         "ownerReferences": [{"kind": "ReplicaSet", "controller": True}]}}
-    component = process.Component("reference kube-controller-manager", lambda argv, env: None,
-                                  lambda options, proc: manager.run(False, proc.out))
-    threading.Timer(0.2, manager.informers["pods"].store.add, args=(pod,)).start()
-    stopper = threading.Timer(5.0, manager.stop.set)  # a manager that logged and went on
-    stopper.start()
-    err = io.StringIO()
-    try:
-        code = process.main(component, [], {}, out=io.StringIO(), err=err)
-    finally:
-        stopper.cancel()
-    assert (code, err.getvalue()) == (2, "panic: KeyError('name') [recovered]\n\tpanic: KeyError('name')\n")
+    code, err = exit_code_and_stderr("reference kube-controller-manager", lambda out: manager.run(False, out),
+                                     manager.stop, lambda: manager.informers["pods"].store.add(pod))
+    assert (code, err) == (2, "panic: KeyError('name') [recovered]\n\tpanic: KeyError('name')\n")
     # logPanic's klog.Errorf("Observed a panic: %#v (%v)\n%s", r, r, stacktrace)
     assert "Observed a panic: KeyError('name') ('name')\nTraceback" in capsys.readouterr().err
 
@@ -58,15 +52,7 @@ def test_a_sync_that_raises_a_bug_ends_the_process_with_a_panic(monkeypatch, cap
     for name in ("replicasets", "pods"):
         manager.informers[name]._synced.set()  # as after the first list
     replica_set = {"metadata": {"namespace": "default", "name": "rs"}}
-    component = process.Component("reference kube-controller-manager", lambda argv, env: None,
-                                  lambda options, proc: manager.run(False, proc.out))
-    threading.Timer(0.2, manager.informers["replicasets"].store.add, args=(replica_set,)).start()
-    stopper = threading.Timer(5.0, manager.stop.set)  # a manager that logged and went on
-    stopper.start()
-    err = io.StringIO()
-    try:
-        code = process.main(component, [], {}, out=io.StringIO(), err=err)
-    finally:
-        stopper.cancel()
-    assert (code, err.getvalue()) == (2, "panic: KeyError('spec') [recovered]\n\tpanic: KeyError('spec')\n")
+    code, err = exit_code_and_stderr("reference kube-controller-manager", lambda out: manager.run(False, out),
+                                     manager.stop, lambda: manager.informers["replicasets"].store.add(replica_set))
+    assert (code, err) == (2, "panic: KeyError('spec') [recovered]\n\tpanic: KeyError('spec')\n")
     assert "Observed a panic: KeyError('spec') ('spec')\nTraceback" in capsys.readouterr().err

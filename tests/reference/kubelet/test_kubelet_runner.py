@@ -9,7 +9,9 @@ import io
 import json
 import resource
 import socket
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -21,8 +23,10 @@ from reference_impl.kubelet import logserver, run as kubelet_run
 from reference_impl.kubelet.run import ApiVolumeSources, KubeletRunner, NodeServing, raise_open_file_limit
 from reference_impl.kubelet.volumes import VolumeSetUpError
 from reference_impl.machinery.actions import Delete, Patch
-from reference_impl.machinery import process
 from reference_impl.machinery.clock import ManualClock
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "machinery"))
+from panicking import exit_code_and_stderr  # noqa: E402
 
 
 def plain(node_name: str) -> NodeServing:
@@ -462,17 +466,9 @@ def test_a_pod_handler_that_raises_ends_the_process_with_a_panic(make_runner, mo
     def unreadable(pod):
         raise KeyError("spec")
     runner.pods.store.add_event_handler(ResourceEventHandler(on_add=unreadable))
-    component = process.Component("reference kubelet", lambda argv, env: None,
-                                  lambda options, proc: runner.run(proc.out))
-    threading.Timer(0.2, runner.pods.store.add, args=(bound_pod("web", "hollow-0"),)).start()
-    stopper = threading.Timer(5.0, runner.stop.set)  # a kubelet that logged and went on
-    stopper.start()
-    err = io.StringIO()
-    try:
-        code = process.main(component, [], {}, out=io.StringIO(), err=err)
-    finally:
-        stopper.cancel()
-    assert (code, err.getvalue()) == (2, "panic: KeyError('spec') [recovered]\n\tpanic: KeyError('spec')\n")
+    code, err = exit_code_and_stderr("reference kubelet", runner.run, runner.stop,
+                                     lambda: runner.pods.store.add(bound_pod("web", "hollow-0")))
+    assert (code, err) == (2, "panic: KeyError('spec') [recovered]\n\tpanic: KeyError('spec')\n")
     assert "Observed a panic: KeyError('spec')" in capsys.readouterr().err
 
 
@@ -486,14 +482,6 @@ def test_a_node_sync_that_raises_a_bug_ends_the_process_with_a_panic(make_runner
     def broken():
         raise KeyError("containers")
     monkeypatch.setattr(runner.kubelets["hollow-0"], "sync_loop_iteration", broken)
-    component = process.Component("reference kubelet", lambda argv, env: None,
-                                  lambda options, proc: runner.run(proc.out))
-    stopper = threading.Timer(5.0, runner.stop.set)  # a kubelet that logged and went on
-    stopper.start()
-    err = io.StringIO()
-    try:
-        code = process.main(component, [], {}, out=io.StringIO(), err=err)
-    finally:
-        stopper.cancel()
-    assert (code, err.getvalue()) == (2, "panic: KeyError('containers') [recovered]\n\tpanic: KeyError('containers')\n")
+    code, err = exit_code_and_stderr("reference kubelet", runner.run, runner.stop)
+    assert (code, err) == (2, "panic: KeyError('containers') [recovered]\n\tpanic: KeyError('containers')\n")
     assert "Observed a panic: KeyError('containers') ('containers')\nTraceback" in capsys.readouterr().err

@@ -2,15 +2,17 @@
 odd Service or Endpoints object must not stop the sync of the others."""
 from __future__ import annotations
 
-import io
-import threading
+import sys
+from pathlib import Path
 
 import pytest
 
 from reference_impl.client.cache import ResourceEventHandler
-from reference_impl.machinery import process
 from reference_impl.proxy.iptables import service_port_infos
 from reference_impl.proxy.run import ProxyRunner
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "machinery"))
+from panicking import exit_code_and_stderr  # noqa: E402
 
 
 def service(name: str, **fields) -> dict:
@@ -58,17 +60,9 @@ def test_a_service_whose_ports_raise_a_bug_ends_the_process_with_a_panic(runner,
         return real(svc)
     monkeypatch.setattr(proxy_run, "service_port_infos", infos)
     runner.services.store.add(service("good"))
-    component = process.Component("reference kube-proxy", lambda argv, env: None,
-                                  lambda options, proc: runner.run(proc.out))
-    threading.Timer(0.2, runner.services.store.add, args=(service("bad"),)).start()
-    stopper = threading.Timer(5.0, runner.stop.set)  # a proxy that logged and went on
-    stopper.start()
-    err = io.StringIO()
-    try:
-        code = process.main(component, [], {}, out=io.StringIO(), err=err)
-    finally:
-        stopper.cancel()
-    assert (code, err.getvalue()) == (2, "panic: TypeError('odd field')\n")
+    code, err = exit_code_and_stderr("reference kube-proxy", runner.run, runner.stop,
+                                     lambda: runner.services.store.add(service("bad")))
+    assert (code, err) == (2, "panic: TypeError('odd field')\n")
     log = capsys.readouterr().err
     assert "TypeError: odd field" in log and "Observed a panic" not in log
 
@@ -83,16 +77,7 @@ def test_an_informer_handler_that_raises_ends_the_process_with_a_panic(runner, m
     def unreadable(obj):
         raise KeyError("spec")
     runner.endpoints.store.add_event_handler(ResourceEventHandler(on_add=unreadable))
-    component = process.Component("reference kube-proxy", lambda argv, env: None,
-                                  lambda options, proc: runner.run(proc.out))
-    threading.Timer(0.2, runner.endpoints.store.add,
-                    args=({"metadata": {"namespace": "default", "name": "web"}},)).start()
-    stopper = threading.Timer(5.0, runner.stop.set)  # a proxy that logged and went on
-    stopper.start()
-    err = io.StringIO()
-    try:
-        code = process.main(component, [], {}, out=io.StringIO(), err=err)
-    finally:
-        stopper.cancel()
-    assert (code, err.getvalue()) == (2, "panic: KeyError('spec') [recovered]\n\tpanic: KeyError('spec')\n")
+    code, err = exit_code_and_stderr("reference kube-proxy", runner.run, runner.stop,
+                                     lambda: runner.endpoints.store.add({"metadata": {"namespace": "default", "name": "web"}}))
+    assert (code, err) == (2, "panic: KeyError('spec') [recovered]\n\tpanic: KeyError('spec')\n")
     assert "Observed a panic: KeyError('spec')" in capsys.readouterr().err
