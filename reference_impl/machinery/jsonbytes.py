@@ -138,7 +138,7 @@ def loads(raw: bytes) -> Any:
             pass
     try:
         return json.loads(raw)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, UnicodeDecodeError):  # the latter read again by callers that keep raw bytes
         raise
     except ValueError as error:  # a number past the interpreter's 4300 digits: malformed as JSON is
         raise json.JSONDecodeError(str(error), raw.decode(errors="replace"), 0) from None
