@@ -18,13 +18,10 @@ Prints a table and writes benchmarks/results/gc_pair.json.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -115,35 +112,19 @@ def scenario(rest: RestClient) -> dict[str, dict]:
 
 def one_run(args: argparse.Namespace, ours: bool) -> dict[str, dict]:
     import apiserver_differential
-    from job_tracking_pair import admin_kubeconfig
+    from job_tracking_pair import admin_kubeconfig, controller_manager
     from reference_impl import cluster as local_cluster
-    from reference_impl.controller_manager.run import ControllerManager
     work = Path(tempfile.mkdtemp(prefix="gc-pair-"))
     processes, server, _ = apiserver_differential.start_real(args.bin / "kube-apiserver", args.etcd, work / "plane")
     kubeconfig = admin_kubeconfig(work, server.port, work / "plane" / "pki")
-    manager, real = None, None
     try:
         rest = RestClient(str(kubeconfig))
         rest.request("POST", "/api/v1/namespaces", {"metadata": {"name": NAMESPACE}})
-        if ours:
-            manager = ControllerManager(RestClient(str(kubeconfig)))
-            threading.Thread(target=manager.run, args=(False, io.StringIO()), daemon=True).start()
-        else:
-            with open(work / "kube-controller-manager.log", "w") as log:
-                real = subprocess.Popen([str(args.bin / "kube-controller-manager"), f"--kubeconfig={kubeconfig}",
-                                         "--leader-elect=false", "--controllers=garbagecollector",
-                                         "--bind-address=127.0.0.1", f"--secure-port={local_cluster.free_port()}",
-                                         f"--cert-dir={work}"], stdout=log, stderr=subprocess.STDOUT)
-        time.sleep(3.0)  # the controller-manager's caches synced
-        return scenario(rest)
+        with controller_manager(ours, args.bin, kubeconfig, work, "garbagecollector"):
+            time.sleep(3.0)  # the controller-manager's caches synced
+            return scenario(rest)
     finally:
-        if manager is not None:
-            manager.stop.set()
-        if real is not None:
-            real.terminate()
-            real.wait()
         local_cluster.stop(processes)
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -36,6 +36,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -225,7 +226,6 @@ def one_run(args: argparse.Namespace, ours: bool) -> tuple[dict[str, list], int]
     # Imported here: the normalising above is imported by the tests, without the processes' weight.
     import apiserver_differential
     from reference_impl import cluster as local_cluster
-    from reference_impl.controller_manager.run import ControllerManager
     work = Path(tempfile.mkdtemp(prefix="job-tracking-pair-"))
     if args.our_apiserver:
         processes, _server = apiserver_differential.start_ours(work / "plane")
@@ -233,7 +233,7 @@ def one_run(args: argparse.Namespace, ours: bool) -> tuple[dict[str, list], int]
     else:
         processes, server, _ = apiserver_differential.start_real(args.bin / "kube-apiserver", args.etcd, work / "plane")
         kubeconfig = admin_kubeconfig(work, server.port, work / "plane" / "pki")
-    manager, real = None, None
+    stack = ExitStack()
     try:
         rest = RestClient(str(kubeconfig))
         rest.request("POST", "/api/v1/namespaces", {"metadata": {"name": NAMESPACE}})
@@ -243,15 +243,7 @@ def one_run(args: argparse.Namespace, ours: bool) -> tuple[dict[str, list], int]
             rest.request("POST", f"/api/v1/namespaces/{NAMESPACE}/serviceaccounts", {"metadata": {"name": "default"}})
         except Exception:  # noqa: BLE001
             pass
-        if ours:
-            manager = ControllerManager(RestClient(str(kubeconfig)))
-            threading.Thread(target=manager.run, args=(False, io.StringIO()), daemon=True).start()
-        else:
-            with open(work / "kube-controller-manager.log", "w") as log:
-                real = subprocess.Popen([str(args.bin / "kube-controller-manager"), f"--kubeconfig={kubeconfig}",
-                                         "--leader-elect=false", "--controllers=job,garbagecollector",
-                                         "--bind-address=127.0.0.1", f"--secure-port={local_cluster.free_port()}",
-                                         f"--cert-dir={work}"], stdout=log, stderr=subprocess.STDOUT)
+        stack.enter_context(controller_manager(ours, args.bin, kubeconfig, work, "job,garbagecollector"))
         watches = [Watch(rest, f"/apis/batch/v1/namespaces/{NAMESPACE}/jobs", "Job"),
                    Watch(rest, f"/api/v1/namespaces/{NAMESPACE}/pods", "Pod")]
         for watch in watches:
@@ -265,13 +257,35 @@ def one_run(args: argparse.Namespace, ours: bool) -> tuple[dict[str, list], int]
                         key=lambda e: int(e["object"]["metadata"]["resourceVersion"]))
         return histories(events, names), refused_creates(rest, "refused")
     finally:
-        if manager is not None:
-            manager.stop.set()
-        if real is not None:
-            real.terminate()
-            real.wait()
+        stack.close()
         local_cluster.stop(processes)
 
+
+
+@contextmanager
+def controller_manager(ours: bool, bin_dir: Path, kubeconfig: Path, work: Path, controllers: str):
+    """Our controller-manager (all its controllers) in a thread, or the real one from `bin_dir`
+    running `controllers`, against the apiserver of `kubeconfig`; stopped on leaving."""
+    from reference_impl import cluster as local_cluster
+    from reference_impl.controller_manager.run import ControllerManager
+    if ours:
+        manager = ControllerManager(RestClient(str(kubeconfig)))
+        threading.Thread(target=manager.run, args=(False, io.StringIO()), daemon=True).start()
+        try:
+            yield
+        finally:
+            manager.stop.set()
+        return
+    with open(work / "kube-controller-manager.log", "w") as log:
+        real = subprocess.Popen([str(bin_dir / "kube-controller-manager"), f"--kubeconfig={kubeconfig}",
+                                 "--leader-elect=false", f"--controllers={controllers}",
+                                 "--bind-address=127.0.0.1", f"--secure-port={local_cluster.free_port()}",
+                                 f"--cert-dir={work}"], stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield
+    finally:
+        real.terminate()
+        real.wait()
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
